@@ -1,0 +1,376 @@
+"""``search-cli``: index Arabic news and search it from the terminal.
+
+Exit codes (scripts rely on them): 0 = results / success, 1 = no results (or, for
+``index``, some inputs were skipped), 2 = error, with a one-line message on stderr.
+
+Imports of Whoosh and the engine are deferred into the commands so that ``--help`` and a
+cold ``search`` start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+ENV_INDEX = "NEWS_SEARCH_INDEX"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def default_index_dir() -> Path:
+    """``$NEWS_SEARCH_INDEX``, else ``$XDG_DATA_HOME/arabic-news-search/index``."""
+    if os.environ.get(ENV_INDEX):
+        return Path(os.environ[ENV_INDEX])
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "arabic-news-search" / "index"
+
+
+def _index_dir(value: str | None) -> Path:
+    return Path(value) if value else default_index_dir()
+
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    metavar="DIR",
+    help=f"Index directory (default: ${ENV_INDEX}, else ~/.local/share/arabic-news-search/index).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"search-cli: error: {message}", err=True)
+    sys.exit(2)
+
+
+def user_errors(func: F) -> F:
+    """Turn the errors a user can cause into a one-line message and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from index.writer import IndexingError
+        from search.engine import IndexMissing
+        from search.query import QueryError
+
+        try:
+            return func(*args, **kwargs)
+        except (QueryError, IndexingError, IndexMissing) as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        except KeyboardInterrupt:
+            _fail("interrupted")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _print_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="arabic-news-search")
+def main() -> None:
+    """Search Arabic news: every spelling of a word, nothing that only looks like it."""
+
+
+# --- index ---------------------------------------------------------------------------------
+
+
+@main.command("index")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@index_option
+@click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in when complete.")
+@click.option("--strict", is_flag=True, help="Any unreadable input aborts the run; the index stays as it was.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file problem lines.")
+@user_errors
+def index_command(sources: tuple[Path, ...], index_dir: str | None, rebuild: bool, strict: bool, quiet: bool) -> None:
+    """Index SOURCES (files or directories; default: the bundled sample corpus).
+
+    Formats: .txt (one article a file), .json (an article or a list), .jsonl, each optionally
+    .gz.  Without --rebuild, articles are added to the existing index (same id → replaced).
+    """
+    from tqdm import tqdm
+
+    from index.ingest import IngestProblem
+    from index.writer import build_index
+
+    target = _index_dir(index_dir)
+    paths = list(sources) or [BUNDLED_CORPUS]
+    bar = tqdm(unit=" docs", desc="indexing", file=sys.stderr, disable=True if quiet else None, leave=False)
+
+    def on_item(item: object) -> None:
+        if isinstance(item, IngestProblem):
+            if not quiet:
+                where = f"{item.path}:{item.line}" if item.line else item.path
+                bar.write(f"search-cli: skipped {where}: {item.reason}", file=sys.stderr)
+        else:
+            bar.update(1)
+
+    try:
+        report = build_index(paths, target, rebuild=rebuild, strict=strict, on_item=on_item)
+    finally:
+        bar.close()
+    action = "rebuilt" if report.rebuilt else "updated"
+    click.echo(
+        f"{action} {target}: {report.indexed} indexed, {report.skipped} skipped, "
+        f"{report.failed} failed in {report.seconds:.1f} s",
+        err=True,
+    )
+    if report.failed or report.skipped:
+        sys.exit(1)
+
+
+# --- search --------------------------------------------------------------------------------
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def _use_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _render_snippet(snippet: str, color: bool) -> str:
+    import html
+
+    if color:
+        text = _MARK.sub(lambda m: click.style(m.group(1), fg="yellow", bold=True), snippet)
+    else:
+        text = _MARK.sub(lambda m: m.group(1), snippet)
+    return html.unescape(text)
+
+
+def _print_results(result: dict[str, Any]) -> None:
+    color = _use_color()
+    total, took = result["total"], result["took_ms"]
+    click.echo(
+        f"{total} result{'s' if total != 1 else ''} for «{result['query']}» ({took:.0f} ms)"
+        + (f" — page {result['page']} of {result['pages']}" if result.get("pages", 1) > 1 else "")
+    )
+    if result.get("suggestion"):
+        click.echo(f"Did you mean: {result['suggestion']}")
+    first = (result["page"] - 1) * result["per_page"]
+    for rank, hit in enumerate(result["hits"], start=first + 1):
+        title = click.style(hit["title"], bold=True) if color else hit["title"]
+        meta = " · ".join(str(x) for x in (hit.get("date"), hit.get("source"), hit["id"]) if x)
+        click.echo(f"\n{rank}. {title}\n   {meta}  (score {hit['score']:.2f})")
+        for snippet in hit.get("snippets", []):
+            click.echo(f"   … {_render_snippet(snippet, color)}")
+
+
+@main.command("search")
+@click.argument("query", nargs=-1, required=True)
+@index_option
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="Hits per page.")
+@click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1, None), help="Page number.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@json_option
+@user_errors
+def search_command(
+    query: tuple[str, ...], index_dir: str | None, limit: int, page: int, sort: str, as_json: bool
+) -> None:
+    """Search the index.  QUERY: words (all must match), "phrases", OR, NOT/-word, field:value, wild*.
+
+    Examples:  search-cli search الرقة   ·   search-cli search '"دير الزور" -النظام'
+    """
+    from search.engine import Engine, SearchRequest
+
+    engine = Engine(_index_dir(index_dir))
+    try:
+        result = engine.search(SearchRequest(q=" ".join(query), page=page, per_page=limit, sort=sort))
+    finally:
+        engine.close()
+    if as_json:
+        _print_json(result)
+    else:
+        _print_results(result)
+    sys.exit(0 if result["total"] else 1)
+
+
+@main.command("interactive")
+@index_option
+@click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(1, 100), help="Hits per query.")
+@user_errors
+def interactive_command(index_dir: str | None, limit: int) -> None:
+    """Type queries, see results; an empty line or Ctrl-D quits.  Keeps the index open between queries."""
+    from search.engine import Engine, SearchRequest
+    from search.query import QueryError
+
+    engine = Engine(_index_dir(index_dir))
+    click.echo('Type a query (words, "phrases", OR, -word, title:…, wild*); empty line to quit.')
+    try:
+        while True:
+            try:
+                text = input("بحث> ").strip()
+            except EOFError:
+                break
+            if not text:
+                break
+            try:
+                _print_results(engine.search(SearchRequest(q=text, per_page=limit)))
+            except QueryError as exc:
+                click.echo(f"error: {exc}", err=True)
+            click.echo("")
+    finally:
+        engine.close()
+
+
+# --- show ----------------------------------------------------------------------------------
+
+
+@main.command("show")
+@click.argument("doc_id")
+@index_option
+@json_option
+@user_errors
+def show_command(doc_id: str, index_dir: str | None, as_json: bool) -> None:
+    """Show one document: metadata and its cleaned text."""
+    from search.engine import Engine
+
+    engine = Engine(_index_dir(index_dir))
+    try:
+        doc = engine.document(doc_id)
+    finally:
+        engine.close()
+    if doc is None:
+        _fail(f"no document with id {doc_id!r}")
+    if as_json:
+        _print_json(doc)
+        return
+    click.echo(click.style(doc["title"], bold=True) if _use_color() else doc["title"])
+    for key in ("id", "date", "source", "author", "url"):
+        if doc.get(key):
+            click.echo(f"{key}: {doc[key]}")
+    click.echo("")
+    click.echo(doc["content"])
+
+
+# --- batch ---------------------------------------------------------------------------------
+
+
+@main.command("batch")
+@click.argument("queries", type=click.File("r", encoding="utf-8"))
+@index_option
+@click.option("--limit", "-n", default=1000, show_default=True, type=click.IntRange(1, 10000), help="Hits per query.")
+@click.option("--tag", default="arabic-news-search", show_default=True, help="Run tag (last TREC column).")
+@user_errors
+def batch_command(queries: Any, index_dir: str | None, limit: int, tag: str) -> None:
+    """Run a file of `qid<TAB>query` lines and print a TREC run (qid Q0 docid rank score tag).
+
+    The output feeds trec_eval or ir_measures.  A malformed query is reported on stderr
+    and skipped; the others still run.
+    """
+    from search.engine import Engine, SearchRequest
+    from search.query import QueryError
+
+    engine = Engine(_index_dir(index_dir))
+    failed = 0
+    try:
+        for number, line in enumerate(queries, start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            qid, sep, text = line.rstrip("\n").partition("\t")
+            if not sep:
+                click.echo(f"search-cli: line {number}: expected 'qid<TAB>query'", err=True)
+                failed += 1
+                continue
+            try:
+                result = engine.search(SearchRequest(q=text, per_page=limit))
+            except QueryError as exc:
+                click.echo(f"search-cli: line {number} ({qid}): {exc}", err=True)
+                failed += 1
+                continue
+            for rank, hit in enumerate(result["hits"], start=1):
+                click.echo(f"{qid} Q0 {hit['id']} {rank} {hit['score']:.4f} {tag}")
+    finally:
+        engine.close()
+    if failed:
+        sys.exit(1)
+
+
+# --- stats ---------------------------------------------------------------------------------
+
+
+@main.command("stats")
+@index_option
+@json_option
+@user_errors
+def stats_command(index_dir: str | None, as_json: bool) -> None:
+    """Documents, terms, size on disk and last update of the index."""
+    from search.engine import Engine
+
+    engine = Engine(_index_dir(index_dir))
+    try:
+        stats = engine.stats()
+    finally:
+        engine.close()
+    if as_json:
+        _print_json(stats)
+        return
+    click.echo(f"index:      {stats['index_dir']}")
+    click.echo(f"documents:  {stats['documents']}")
+    terms = stats.get("terms", {})
+    click.echo("terms:      " + ", ".join(f"{field} {n}" for field, n in terms.items()))
+    click.echo(f"size:       {stats['size_bytes'] / 1e6:.1f} MB")
+    click.echo(f"created:    {stats.get('created')}")
+    click.echo(f"updated:    {stats.get('updated')}")
+    if stats.get("warning"):
+        click.echo(f"warning:    {stats['warning']}")
+
+
+# --- analyze -------------------------------------------------------------------------------
+
+
+def analyze_text(text: str) -> dict[str, Any]:
+    """What each field makes of ``text`` (like Elasticsearch's ``_analyze``)."""
+    from search.analysis import clean, normalize_word, stem_word, tokenize
+
+    tokens = [
+        {
+            "token": surface,
+            "start": start,
+            "end": end,
+            "cleaned": clean(surface),
+            "exact": normalize_word(surface),
+            "stem": stem_word(surface),
+        }
+        for surface, start, end in tokenize(text)
+    ]
+    return {
+        "text": text,
+        "fields": {
+            "content": [t["exact"] for t in tokens],
+            "content_stem": [t["stem"] for t in tokens],
+        },
+        "tokens": tokens,
+    }
+
+
+@main.command("analyze")
+@click.argument("text", nargs=-1, required=True)
+@json_option
+def analyze_command(text: tuple[str, ...], as_json: bool) -> None:
+    """Show how TEXT is tokenized, normalized (exact fields) and stemmed (stem fields)."""
+    result = analyze_text(" ".join(text))
+    if as_json:
+        _print_json(result)
+        return
+    rows = [("token", "exact (title, content)", "stem (title_stem, content_stem)")]
+    rows += [(t["token"], t["exact"], t["stem"]) for t in result["tokens"]]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+if __name__ == "__main__":
+    main()

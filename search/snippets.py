@@ -1,0 +1,219 @@
+"""Where a snippet is cut, and which words in it are marked.
+
+Whoosh's highlighter scores fragments by character windows and re-analyzes the whole text
+per hit; news readers want whole sentences instead, and Arabic needs both analyses to
+decide what matched: the query ``الرقة`` must mark ``بالرقة`` (same stem) and ``الرقه``
+(same normalized form) in the text as published.  So this module works on the stored text
+with the same two functions the index used (:func:`~search.analysis.normalize_word`,
+:func:`~search.analysis.stem_word`) and marks the *original* characters.
+
+Snippets are HTML: the text is escaped (stored articles are scraped pages and can contain
+``<script>``), and the only markup is ``<mark>…</mark>`` around matched words.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
+
+from index.schema import EXACT_FIELDS, STEM_FIELDS
+from search.analysis import normalize_word, stem_word, tokenize
+from search.query import WildcardQuery
+
+__all__ = ["ELLIPSIS", "make_snippets", "query_terms", "split_sentences"]
+
+ELLIPSIS = "…"
+#: Sentence ends: Latin and Arabic full stop/comma/question mark/semicolon, "!", newlines.
+#: A full stop between digits (3.5, 1.200) is a decimal point, not an end.
+_SENTENCE_END_RE = re.compile(r"(?<!\d)\.|\.(?!\d)|[،؟!?؛\n]")
+#: How much of a trimmed window goes before the first match (the rest follows it).
+_LEAD_FRACTION = 0.25
+
+
+#: normalize_word per surface form, shared by all searches (stem_word has its own cache).
+#: Bounded like analysis's stem cache: cleared when full.
+_NORMALIZED: dict[str, str] = {}
+_NORMALIZED_MAX = 500_000
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    tokens: list[tuple[int, int]]  # (start, end) of every word, relative to ``text``
+    matched: list[bool]  # per token
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text``, stripped, each with its closing punctuation."""
+    return [text[a:b] for a, b in _sentence_spans(text)]
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every non-blank sentence, surrounding whitespace excluded."""
+    spans, start = [], 0
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)] + [len(text)]
+    for end in ends:
+        chunk = text[start:end]
+        stripped = chunk.strip()
+        if stripped:
+            first = start + (len(chunk) - len(chunk.lstrip()))
+            spans.append((first, first + len(stripped)))
+        start = end
+    return spans
+
+
+def make_snippets(
+    text: str,
+    exact_terms: set[str],
+    stem_terms: set[str],
+    *,
+    max_snippets: int = 3,
+    max_chars: int = 240,
+) -> list[str]:
+    """Up to ``max_snippets`` best sentences of ``text`` as HTML, in document order.
+
+    A sentence scores by how many distinct query terms it contains; ties go to the earlier
+    one.  When no sentence matches (the query matched the title or metadata only), the
+    first sentence is returned unmarked, so a result never shows an empty body.
+
+    Each distinct word of the text is analyzed once, and only the chosen sentences are
+    laid out token by token: analysis is what costs, and articles repeat their words.
+    """
+    words = list(tokenize(text))
+    keys = {w: _match_key(w, exact_terms, stem_terms) for w in {w for w, _, _ in words}}
+    groups = _group_words(_sentence_spans(text), words)
+    if not groups:
+        return []
+    scores = [len({keys[w] for w, _, _ in group} - {None}) for _, group in groups]
+    ranked = sorted(range(len(groups)), key=lambda i: (-scores[i], i))
+    best = sorted(i for i in ranked[:max_snippets] if scores[i] > 0) or [0]
+    return [_render(_layout(text, *groups[i], keys), max_chars) for i in best]
+
+
+Word = tuple[str, int, int]
+
+
+def _group_words(spans: list[tuple[int, int]], words: list[Word]) -> list[tuple[tuple[int, int], list[Word]]]:
+    """Each sentence span with its words; sentences without a word (punctuation) dropped."""
+    groups, w = [], 0
+    for start, end in spans:
+        group = []
+        while w < len(words) and words[w][1] < end:
+            if words[w][1] >= start:
+                group.append(words[w])
+            w += 1
+        if group:
+            groups.append(((start, end), group))
+    return groups
+
+
+def _layout(text: str, span: tuple[int, int], group: list[Word], keys: dict[str, str | None]) -> _Sentence:
+    start, end = span
+    tokens = [(a - start, min(b, end) - start) for _, a, b in group]
+    return _Sentence(text[start:end], tokens, [keys[w] is not None for w, _, _ in group])
+
+
+def _normalized(word: str) -> str:
+    value = _NORMALIZED.get(word)
+    if value is None:
+        if len(_NORMALIZED) >= _NORMALIZED_MAX:
+            _NORMALIZED.clear()
+        value = _NORMALIZED[word] = normalize_word(word)
+    return value
+
+
+def _match_key(word: str, exact_terms: set[str], stem_terms: set[str]) -> str | None:
+    """Which query term ``word`` matches (its stem, else its normalized form), or None."""
+    if stem_terms:
+        stem = stem_word(word)
+        if stem in stem_terms:
+            return "s:" + stem
+    if exact_terms:
+        exact = _normalized(word)
+        if exact in exact_terms:
+            return "e:" + exact
+    return None
+
+
+def _window(sentence: _Sentence, max_chars: int) -> tuple[int, int, int, int]:
+    """What to show of a sentence: token range ``[first, last)`` and character range
+    ``[start, end)`` — the whole sentence if it fits, else at most ``max_chars`` (ellipses
+    included) around the first match, cut at word boundaries."""
+    text, tokens = sentence.text, sentence.tokens
+    if len(text) <= max_chars:
+        return 0, len(tokens), 0, len(text)
+    budget = max(max_chars - 2 * len(ELLIPSIS), 1)
+    anchor = next((i for i, m in enumerate(sentence.matched) if m), 0)
+    lead_start = tokens[anchor][0] - int(budget * _LEAD_FRACTION)
+    first = next(i for i in range(anchor + 1) if tokens[i][0] >= lead_start)
+    last = first + 1
+    while last < len(tokens) and tokens[last][1] - tokens[first][0] <= budget:
+        last += 1
+    # Near the end of the sentence: use the spare room for more words before the match.
+    while first > 0 and tokens[last - 1][1] - tokens[first - 1][0] <= budget:
+        first -= 1
+    start, end = tokens[first][0], tokens[last - 1][1]
+    # Keep the punctuation before the first / after the last word when it still fits.
+    if first == 0 and end <= budget:
+        start = 0
+    if last == len(tokens) and len(text) - start <= budget:
+        end = len(text)
+    return first, last, start, end
+
+
+def _render(sentence: _Sentence, max_chars: int) -> str:
+    """The HTML of one snippet: escaped text, matched words in ``<mark>``."""
+    first, last, start, end = _window(sentence, max_chars)
+    text, tokens = sentence.text, sentence.tokens
+    parts = [ELLIPSIS] if start > 0 else []
+    cursor = start
+    for i in range(first, last):
+        a, b = tokens[i]
+        if sentence.matched[i]:
+            parts.append(html.escape(text[cursor:a]))
+            parts.append(f"<mark>{html.escape(text[a:b])}</mark>")
+            cursor = b
+    parts.append(html.escape(text[cursor:end]))
+    if end < len(text):
+        parts.append(ELLIPSIS)
+    return "".join(parts)
+
+
+def query_terms(query: wq.Query, searcher: Searcher | IndexReader | None = None) -> tuple[set[str], set[str]]:
+    """The (exact, stem) term texts a snippet should mark for ``query``.
+
+    Negated parts are left out (a document may match ``a OR NOT b`` and contain ``b``).
+    Wildcards are expanded only when a searcher or reader is given: the pattern alone says
+    nothing about which words of the text it matched.
+    """
+    reader = searcher.reader() if isinstance(searcher, Searcher) else searcher
+    exact: set[str] = set()
+    stem: set[str] = set()
+    _collect_terms(query, reader, exact, stem)
+    return exact, stem
+
+
+def _collect_terms(query: wq.Query, reader: IndexReader | None, exact: set[str], stem: set[str]) -> None:
+    if isinstance(query, wq.Not):
+        return
+    if isinstance(query, WildcardQuery):
+        if reader is not None and query.fieldname in EXACT_FIELDS:
+            exact.update(query.expand(reader))
+        return
+    texts: list[str] = []
+    if isinstance(query, wq.Term) and isinstance(query.text, str):
+        texts = [query.text]
+    elif isinstance(query, wq.Phrase):
+        texts = list(query.words)
+    field = getattr(query, "fieldname", None)
+    if field in EXACT_FIELDS:
+        exact.update(texts)
+    elif field in STEM_FIELDS:
+        stem.update(texts)
+    for child in query.children():
+        _collect_terms(child, reader, exact, stem)

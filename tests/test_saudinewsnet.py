@@ -1,0 +1,93 @@
+"""A real-corpus sample: the first 1,500 SaudiNewsNet articles ingested, indexed and searched.
+
+Reads ../shared/corpora/saudinewsnet.jsonl.gz (never copied into the repository); skipped
+with a reason when it is absent.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from index.writer import build_index
+from search.analysis import normalize_word
+from search.engine import Engine, SearchRequest
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "saudinewsnet.jsonl.gz"
+SAMPLE = 1500
+
+pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason=f"{CORPUS} not present")
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    root = tmp_path_factory.mktemp("snn")
+    sample = root / "sample.jsonl.gz"
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as src, gzip.open(sample, "wt", encoding="utf-8") as dst:
+        dst.writelines(itertools.islice(src, SAMPLE))
+    report = build_index([sample], root / "index", rebuild=True)
+    # Empty-content records are reported, everything else indexed.
+    assert report.indexed + report.failed == SAMPLE
+    assert report.indexed > SAMPLE * 0.95
+    assert all("no content" in p.reason or "no text" in p.reason for p in report.problems)
+    engine = Engine(root / "index")
+    yield engine
+    engine.close()
+
+
+def hits(engine: Engine, query: str, per_page: int = 100) -> dict[str, dict]:
+    result = engine.search(SearchRequest(q=query, per_page=per_page))
+    return {hit["id"]: hit for hit in result["hits"]}
+
+
+def total(engine: Engine, query: str) -> int:
+    return engine.search(SearchRequest(q=query))["total"]
+
+
+def test_clitic_forms_find_the_same_articles(engine: Engine) -> None:
+    base = total(engine, "الرياض")
+    assert base > 50
+    for form in ("بالرياض", "والرياض", "للرياض"):
+        assert total(engine, form) == base, form
+
+
+def test_hamza_less_query_matches_hamza_spelling(engine: Engine) -> None:
+    assert total(engine, "الامير") == total(engine, "الأمير") > 20
+    assert total(engine, "اسرائيل") == total(engine, "إسرائيل")
+
+
+def test_variant_spellings_meet(engine: Engine) -> None:
+    assert total(engine, "أمريكا") == total(engine, "أميركا") > 0
+    assert total(engine, "مسؤول") == total(engine, "مسئول") > 0
+
+
+def test_exact_form_ranks_first(engine: Engine) -> None:
+    # Every top hit for the plain form contains that very form somewhere in its text.
+    result = engine.search(SearchRequest(q="المملكة", per_page=10))
+    for hit in result["hits"]:
+        doc = engine.document(hit["id"])
+        words = {normalize_word(w) for w in (doc["title"] + " " + doc["content"]).split()}
+        assert any("المملكه" in w for w in words)
+
+
+def test_snippets_mark_matches(engine: Engine) -> None:
+    result = engine.search(SearchRequest(q="وزير الخارجية", per_page=5))
+    assert result["total"] > 0
+    assert all(any("<mark>" in s for s in hit["snippets"]) for hit in result["hits"])
+
+
+def test_dates_and_sources_are_stored(engine: Engine) -> None:
+    result = engine.search(SearchRequest(q="السعودية", per_page=20, sort="date"))
+    dates = [hit["date"] for hit in result["hits"]]
+    assert all(d and d.startswith("2015-") for d in dates)
+    assert dates == sorted(dates, reverse=True)
+    assert all(hit["source"] for hit in result["hits"])
+
+
+def test_json_roundtrip_of_results(engine: Engine) -> None:
+    result = engine.search(SearchRequest(q="الهلال", per_page=3))
+    assert json.loads(json.dumps(result, ensure_ascii=False)) == result
