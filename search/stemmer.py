@@ -2,8 +2,9 @@
 
 Works on the output of :func:`search.analysis.clean` (alef forms folded, ى → ي, ta marbuta
 kept).  It is *light*: it removes proclitics (و ف ب ك ل س, the article and their combinations),
-inflectional suffixes (ة ات ون ين ان, the nisba-free feminine) and pronoun suffixes; it never
-extracts roots, so نظام / تنظيم / منظمة stay three different stems.
+pronoun suffixes, duals, sound plurals, construct forms and the accusative alef; it keeps ة
+except on adjectives and participles (مسلحة ~ مسلح, but جامعة ≠ جامع); it never extracts roots,
+so نظام / تنظيم / منظمة stay three different stems.
 
 Why not tashaphyne or Lucene as they are: tashaphyne strips any letter that *can* be an affix
 (تنظيم → نظيم, لبنان → بنا, إيران → إير) and Lucene's ArabicStemmer strips one prefix only
@@ -11,17 +12,21 @@ Why not tashaphyne or Lucene as they are: tashaphyne strips any letter that *can
 و in وزير is part of the word, in وتنظيم it is "and" — and spelling cannot resolve it.  So
 each optional strip is checked against evidence:
 
-* a *lexicon* of word-form frequencies from 8.8 M words of news (``data/lexicon.tsv.gz``):
-  a clitic is removed only when what remains is itself a common word and the whole form
-  is not a word in its own right (``الورقة`` exists, so ورقة is not و + رقة);
+* a *lexicon* of word-form frequencies from 8.8 M words of news (``data/lexicon.tsv.gz``,
+  built by ``tools/build_lexicon.py``): a clitic is removed only when what remains is itself
+  a common word and the whole form is not a word in its own right (``الورقة`` exists, so
+  ورقة is not و + رقة); a plural ending only when the word shows its partner form (مسؤولون
+  and مسؤولين, but no زيتين beside زيتون);
 * *protected words* (``data/protected.txt``): names and closed-class words whose endings or
   beginnings only look like affixes (لبنان, سليمان, فلسطين, عشرين …);
 * minimum stem lengths, so that nothing is stripped down to one or two letters by chance.
 
-Tashaphyne provides the candidate segmentations (its affix tables, restricted to clitics and
-inflection); this module chooses among them.  Spelling variants of loanwords
-(أميركا/أمريكا, ميليشيا/مليشيا, البنتاغون/البنتاجون) are folded afterwards by the rules in
-``data/variants.tsv``.
+Spelling variants are folded by two tables: hand-written rules for common loanword stems
+(``data/variants.tsv``: أميركا/أمريكا, ميليشيا/مليشيا, البنتاغون/البنتاجون) and variants of
+foreign names mined from the corpus (``data/loanwords.tsv``, by ``tools/mine_variants.py``,
+which uses tashaphyne's root list to tell foreign names from native words: ترامب/ترمب,
+واشنطون/واشنطن).  The lexicon and the tables are fixed data shipped with the code, never
+taken from the live index, so adding documents cannot change how old ones were stemmed.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import re
 from functools import cache
 from importlib import resources
 
-__all__ = ["lexicon_count", "stem_cleaned"]
+__all__ = ["lexicon_count", "stem_cleaned", "tanween_count"]
 
 ARTICLE_PROCLITICS = ("وبال", "وكال", "فبال", "فكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال")
 PLAIN_PROCLITICS = ("وب", "ول", "وك", "وس", "فب", "فل", "فك", "فس", "و", "ف", "ب", "ك", "ل")
@@ -48,29 +53,28 @@ MAX_RATIO = 5
 
 
 @cache
-def _lexicon() -> tuple[dict[str, int], dict[str, int]]:
-    counts: dict[str, int] = {}
-    tanween: dict[str, int] = {}
+def _lexicon() -> dict[str, str]:
+    """form → "count" or "count<TAB>tanween count", parsed lazily per lookup.
+
+    Splitting each line once and leaving the numbers as text halves the load time, which
+    every cold ``search-cli search`` pays.
+    """
     lexicon = resources.files("search").joinpath("data/lexicon.tsv.gz")
-    with lexicon.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            if line.startswith("#"):
-                continue
-            form, n, *marked = line.rstrip("\n").split("\t")
-            counts[form] = int(n)
-            if marked:
-                tanween[form] = int(marked[0])
-    return counts, tanween
+    with lexicon.open("rb") as raw:
+        lines = gzip.decompress(raw.read()).decode("utf-8").splitlines()
+    return dict(line.split("\t", 1) for line in lines if line and not line.startswith("#"))
 
 
 def lexicon_count(form: str) -> int:
     """How often ``form`` (a cleaned word) occurs in the lexicon corpus; 0 when unseen."""
-    return _lexicon()[0].get(form, 0)
+    entry = _lexicon().get(form)
+    return int(entry.partition("\t")[0]) if entry else 0
 
 
 def tanween_count(form: str) -> int:
     """How often ``form`` was written with tanween fath (an accusative ending) in that corpus."""
-    return _lexicon()[1].get(form, 0)
+    entry = _lexicon().get(form)
+    return int(entry.partition("\t")[2] or 0) if entry else 0
 
 
 @cache
@@ -115,10 +119,18 @@ def _variant_rules() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str]
 # --- evidence --------------------------------------------------------------------------------
 
 
+def _count(form: str) -> int:
+    """Lexicon count of ``form``, also under its ta-marbuta spelling (الرقه counts as الرقة)."""
+    n = lexicon_count(form)
+    if form.endswith("ه"):
+        n += lexicon_count(form[:-1] + "ة")
+    return n
+
+
 def _is_word(form: str, whole: str) -> bool:
     """``form`` is a common word in its own right, not much rarer than ``whole``."""
-    n = lexicon_count(form) + lexicon_count("ال" + form)
-    return n >= MIN_EVIDENCE and n * MAX_RATIO >= lexicon_count(whole)
+    n = _count(form) + _count("ال" + form)
+    return n >= MIN_EVIDENCE and n * MAX_RATIO >= _count(whole)
 
 
 def _takes_article(word: str, stripped: str) -> bool:
@@ -178,7 +190,7 @@ def _strip_article(word: str) -> str | None:
             if _article_is_radical(word):
                 return None  # التماس, التزام: form-VIII nouns whose ال is their own
             return rest
-        if _is_word(rest, word) or lexicon_count(word) < MIN_EVIDENCE <= lexicon_count("ال" + rest):
+        if _is_word(rest, word) or _count(word) < MIN_EVIDENCE <= _count("ال" + rest):
             return rest
         # والد, بالغ: the letters after و/ب are not an article; the plain clitics decide.
     return None
