@@ -111,10 +111,10 @@ def read_tsv(path: Path) -> list[list[str]]:
     return rows
 
 
-def load_sets(sets_dir: Path) -> tuple[list[Family], list[Pair]]:
-    """Load both evaluation sets."""
-    families = [Family(r[0], r[1:]) for r in read_tsv(sets_dir / "families.tsv")]
-    pairs = [Pair(r[0], r[1], r[2], r[3] if len(r) > 3 else "") for r in read_tsv(sets_dir / "apart.tsv")]
+def load_sets(sets_dir: Path, prefix: str = "") -> tuple[list[Family], list[Pair]]:
+    """Load both evaluation sets (``prefix="heldout_"``: the held-out pair, never tuned on)."""
+    families = [Family(r[0], r[1:]) for r in read_tsv(sets_dir / f"{prefix}families.tsv")]
+    pairs = [Pair(r[0], r[1], r[2], r[3] if len(r) > 3 else "") for r in read_tsv(sets_dir / f"{prefix}apart.tsv")]
     return families, pairs
 
 
@@ -324,11 +324,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--analyzers", default=",".join(ALL_ANALYZERS), help="comma-separated subset of %(default)s")
     ap.add_argument("--ours", default="search.analysis:stem_terms", help="module:function used as 'ours'")
     ap.add_argument("--sets-dir", type=Path, default=SETS_DIR)
+    ap.add_argument(
+        "--heldout", action="store_true", help="score heldout_families.tsv / heldout_apart.tsv (not used for tuning)"
+    )
     ap.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
     ap.add_argument("--show-failures", type=int, default=0, metavar="N", help="print N failures per analyzer/set")
     args = ap.parse_args(argv)
 
-    families, pairs = load_sets(args.sets_dir)
+    families, pairs = load_sets(args.sets_dir, "heldout_" if args.heldout else "")
     fam_cats = sorted({f.category for f in families})
     apart_cats = sorted({p.category for p in pairs})
     factories: dict[str, Callable[[], tuple[Analyze, dict[str, str]]]] = {

@@ -224,6 +224,20 @@ def _check_strict(report: IndexReport, strict: bool) -> None:
         )
 
 
+def _write_sources(ix, sources, report: IndexReport, strict: bool, on_item, limitmb: int, *, optimize: bool) -> None:
+    """Add every article of ``sources`` in one Whoosh commit; on any failure, commit nothing."""
+    writer = ix.writer(limitmb=limitmb)
+    try:
+        _add_articles(writer, read_sources(sources), report, on_item)
+        _check_strict(report, strict)
+    except BaseException:
+        writer.cancel()
+        ix.close()
+        raise
+    writer.commit(optimize=optimize)
+    ix.close()
+
+
 def _rebuild(sources, index_dir: Path, report: IndexReport, strict: bool, on_item, limitmb: int) -> None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     final = index_dir / f"gen-{stamp}-{uuid.uuid4().hex[:4]}"
@@ -231,15 +245,7 @@ def _rebuild(sources, index_dir: Path, report: IndexReport, strict: bool, on_ite
     partial.mkdir()
     try:
         ix = whoosh_index.create_in(str(partial), make_schema())
-        writer = ix.writer(limitmb=limitmb)
-        try:
-            _add_articles(writer, read_sources(sources), report, on_item)
-            _check_strict(report, strict)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(optimize=True)
-        ix.close()
+        _write_sources(ix, sources, report, strict, on_item, limitmb, optimize=True)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         _write_meta(partial, {"created": now, "updated": now, "analysis": analysis_fingerprint(), "sources": sources})
         os.rename(partial, final)
@@ -257,16 +263,7 @@ def _update(sources, live: Path, report: IndexReport, strict: bool, on_item, lim
             f"the index in {live.parent} was built by a different version of the Arabic analysis; "
             "add --rebuild to re-index everything with the current one"
         )
-    ix = whoosh_index.open_dir(str(live))
-    writer = ix.writer(limitmb=limitmb)
-    try:
-        _add_articles(writer, read_sources(sources), report, on_item)
-        _check_strict(report, strict)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-    ix.close()
+    _write_sources(whoosh_index.open_dir(str(live)), sources, report, strict, on_item, limitmb, optimize=False)
     meta["updated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     meta["sources"] = sorted(set(meta.get("sources", [])) | set(sources))
     _write_meta(live, meta)

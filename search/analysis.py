@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pyarabic import araby
 from whoosh.analysis import Composable, Filter, Token, Tokenizer
@@ -218,34 +218,38 @@ class ArabicTokenizer(Tokenizer):
             yield token
 
 
-class NormalizeFilter(Filter):
+class _WordFilter(Filter):
+    """Replace every token's text by ``transform(text)``.
+
+    Stateless (the transform is a module function held by the class), so Whoosh can pickle
+    the analyzer into the schema and two analyzers compare equal.
+    """
+
+    transform: Callable[[str], str]
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        transform = type(self).transform
+        for token in tokens:
+            token.text = transform(token.text)
+            yield token
+
+
+class NormalizeFilter(_WordFilter):
     """Token text → :func:`normalize_word` (the exact fields)."""
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = normalize_word(token.text)
-            yield token
+    transform = staticmethod(normalize_word)
 
 
-class StemFilter(Filter):
+class StemFilter(_WordFilter):
     """Token text → :func:`stem_word` (the stem fields)."""
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = stem_word(token.text)
-            yield token
+    transform = staticmethod(stem_word)
 
 
 def ExactAnalyzer() -> Composable:  # noqa: N802 - named like Whoosh's analyzer factories

@@ -372,5 +372,24 @@ def analyze_command(text: tuple[str, ...], as_json: bool) -> None:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
+# --- serve ---------------------------------------------------------------------------------
+
+
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+def serve_command(index_dir: str | None, host: str, port: int) -> None:
+    """Serve the search page and JSON API with Flask's development server (not for production:
+    use `gunicorn wsgi:app` there).  The index is opened on the first search.
+    """
+    from web import create_app
+
+    app = create_app({"INDEX": str(Path(index_dir))} if index_dir else None)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"serving {app.config['INDEX']} on http://{shown}:{port}/  (Ctrl-C to stop)", err=True)
+    app.run(host=host, port=port, threaded=True, debug=False, load_dotenv=False)
+
+
 if __name__ == "__main__":
     main()

@@ -48,6 +48,19 @@ def total(engine: Engine, query: str) -> int:
     return engine.search(SearchRequest(q=query))["total"]
 
 
+def test_total_counts_every_match(engine: Engine) -> None:
+    # The exact term's document frequency is a lower bound computed without the engine, and
+    # paging through every page must yield exactly ``total`` distinct articles.
+    searcher = engine._current()
+    for word in ("المملكة", "الرياض", "وزير"):
+        df = searcher.doc_frequency("content", normalize_word(word))
+        result = engine.search(SearchRequest(q=word, per_page=100))
+        assert result["total"] >= df > 30, word
+        pages = [engine.search(SearchRequest(q=word, per_page=100, page=p)) for p in range(1, result["pages"] + 1)]
+        ids = {hit["id"] for page in pages for hit in page["hits"]}
+        assert len(ids) == result["total"], word
+
+
 def test_clitic_forms_find_the_same_articles(engine: Engine) -> None:
     base = total(engine, "الرياض")
     assert base > 50

@@ -1,0 +1,204 @@
+"""The site in a real browser: Debian's Chromium driven by Playwright, checked by axe-core.
+
+The search flow runs with JavaScript disabled, which is how we know the site needs none;
+axe runs in a second, script-enabled context (it is JavaScript itself).  Screenshots of
+the results and document pages go to docs/screenshots/ so a person can look at them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+if not os.access(CHROMIUM, os.X_OK):
+    pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing: pip install -e '.[test]'")
+axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is missing")
+
+from werkzeug.serving import BaseWSGIServer, make_server  # noqa: E402 - after the skips above
+
+from index.writer import build_index  # noqa: E402
+from web import create_app  # noqa: E402
+from web.state import close_engine  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "corpus"
+#: The README's screenshots are refreshed only on request (UPDATE_SCREENSHOTS=1), so that a
+#: test run does not modify tracked files; otherwise they go to a temporary directory.
+SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "arabic-news-search-screenshots"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+Page = Any  # playwright.sync_api.Page, imported only when the browser is there
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a free loopback port, served from a thread for the whole module."""
+    index_dir = tmp_path_factory.mktemp("browser") / "index"
+    build_index([SEED], index_dir, rebuild=True)
+    app = create_app({"INDEX": str(index_dir)})
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="web-test-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    close_engine(app)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Page]:
+    """A desktop page with JavaScript off: everything must work with links and forms alone."""
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False, locale="ar")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def axe_page(browser: Any) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP, locale="ar")
+    yield context.new_page()
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+def test_search_sort_page_and_open_a_document(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/?per_page=2")  # small pages, kept by the form, so there is a next page
+    page.get_by_label("ابحث في الأخبار").fill("داعش")
+    page.get_by_role("button", name="بحث").click()
+    page.wait_for_url(re.compile(r"q=%D8%AF%D8%A7%D8%B9%D8%B4"))
+    assert page.locator("#q").input_value() == "داعش"
+    assert page.locator(".hit").count() == 2
+    assert page.locator(".snippet mark").count() > 0
+
+    page.get_by_role("link", name="الأحدث").click()
+    page.wait_for_url(re.compile(r"sort=date"))
+    assert page.locator(".sort [aria-current=true]").inner_text() == "الأحدث"
+    dates = page.locator(".hit time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
+    assert dates == sorted(dates, reverse=True)
+
+    page.locator("a[rel=next]").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert "sort=date" in page.url and "per_page=2" in page.url
+    assert page.locator("a[rel=prev]").count() == 1
+
+    title = page.locator(".hit-title a").first
+    expected = title.inner_text()
+    title.click()
+    page.wait_for_url(re.compile(r"/doc/"))
+    assert page.locator("h1").inner_text() == expected
+    assert page.locator(".doc-text p").count() > 1
+    page.get_by_role("link", name="العودة إلى النتائج").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert page.locator(".hit").count() > 0
+
+
+def test_example_query_and_did_you_mean_links_work(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_role("link", name='"دير الزور"').click()
+    assert page.locator(".hit").count() > 0
+    assert page.locator(".snippet mark").first.inner_text().startswith("دير")
+
+
+def test_malformed_query_shows_the_box_and_a_message(page: Page, base_url: str) -> None:
+    response = page.goto(base_url + "/?q=" + '"دير الزور')
+    assert response is not None and response.status == 400
+    assert page.locator("#q").input_value() == '"دير الزور'
+    assert "quotes" in page.locator(".error-detail").inner_text()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/?q=الرقة",
+        "/?q=الرقة&per_page=2&page=2&sort=date",
+        "/?q=كمبيوترات",
+        "/?q=" + '"دير الزور',
+        "/doc/000_4e3d15a02d7a4506?q=الرقة",
+        "/doc/no-such-id",
+    ],
+)
+def test_no_accessibility_violations(axe_page: Page, base_url: str, path: str) -> None:
+    response = axe_page.goto(base_url + path)
+    assert response is not None
+    results = axe_module.Axe().run(axe_page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_axe_does_report_violations(axe_page: Page) -> None:
+    """Guards the zero above: axe really runs here and finds a missing alt text and an empty link."""
+    axe_page.set_content('<html><body><img src="x.png"><a href="#"></a></body></html>')
+    results = axe_module.Axe().run(axe_page)
+    assert {"image-alt", "link-name"} <= {v["id"] for v in results.response["violations"]}
+
+
+def test_csp_blocks_nothing_the_page_uses(axe_page: Page, base_url: str) -> None:
+    """The stylesheet loads under the Content-Security-Policy: no inline style or script is needed."""
+    problems: list[str] = []
+    axe_page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    axe_page.goto(base_url + "/?q=الرقة")
+    color = axe_page.locator(".site-header").evaluate("el => getComputedStyle(el).backgroundColor")
+    assert color != "rgba(0, 0, 0, 0)"  # style.css applied
+    assert problems == []
+
+
+def test_layout_fits_a_phone(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="ar", device_scale_factor=1)
+    phone = context.new_page()
+    phone.goto(base_url + "/?q=الرقة")
+    width = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"horizontal scrolling on a phone: {width}px"
+    screenshot(phone, "results-phone.png")
+    narrow = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    tiny = narrow.new_page()
+    tiny.goto(base_url + "/doc/000_4e3d15a02d7a4506")
+    assert tiny.evaluate("() => document.documentElement.scrollWidth") <= 360
+    narrow.close()
+    context.close()
+
+
+def test_screenshots_for_people(page: Page, base_url: str) -> None:
+    page.goto(base_url + '/?q="دير الزور"')
+    assert page.locator(".hit").count() > 0
+    screenshot(page, "results.png")
+    page.goto(base_url + "/doc/000_4e3d15a02d7a4506?q=الرقة")
+    screenshot(page, "document.png")
+    page.goto(base_url + "/")
+    screenshot(page, "home.png")
+    for name in ("results.png", "document.png", "results-phone.png", "home.png"):
+        assert (SCREENSHOTS / name).read_bytes().startswith(b"\x89PNG")

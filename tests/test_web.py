@@ -1,0 +1,470 @@
+"""The web UI and JSON API through Flask's test client, on the seed corpus plus one hostile article."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from index.writer import build_index
+from search.cli import analyze_text, main
+from search.engine import Engine, SearchRequest
+from web import CONTENT_SECURITY_POLICY, create_app
+from web.params import MAX_PER_PAGE
+from web.render import external_url, paragraphs, safe_snippet
+from web.state import close_engine, get_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "corpus"
+DOC_ID = "000_4e3d15a02d7a4506"
+XSS_ID = "xss-1"
+XSS_DOC = {
+    "id": XSS_ID,
+    "title": "عنوان <script>alert(1)</script> <img src=x onerror=alert(1)> خبيث",
+    "content": (
+        "نص script أول <script>alert(1)</script> ثم صورة <img src=x onerror=alert(1)> "
+        "ثم </mark><script>x</script> نهاية script.\n\n"
+        "رابط javascript:alert(1) اضغط هنا script"
+    ),
+    "url": "javascript:alert(1)",
+    "source": "<b>مصدر</b>",
+    "author": "<i>كاتب</i>",
+    "date": "2017-06-01",
+}
+MARK_OR_END = re.compile(r"</?mark>")
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("web")
+    hostile = base / "hostile.json"
+    hostile.write_text(json.dumps(XSS_DOC, ensure_ascii=False), encoding="utf-8")
+    report = build_index([SEED, hostile], base / "index", rebuild=True)
+    assert (report.indexed, report.failed) == (6, 0)
+    return base / "index"
+
+
+@pytest.fixture(scope="module")
+def app(index_dir: Path) -> Iterator[Flask]:
+    application = create_app({"INDEX": str(index_dir), "TESTING": True})
+    yield application
+    close_engine(application)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def engine(index_dir: Path) -> Iterator[Engine]:
+    eng = Engine(index_dir)
+    yield eng
+    eng.close()
+
+
+def html(client: FlaskClient, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "text/html"
+    return response.get_data(as_text=True)
+
+
+def api(client: FlaskClient, url: str, status: int = 200) -> Any:
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/json"
+    return response.get_json()
+
+
+def without_time(result: dict) -> dict:
+    return {k: v for k, v in result.items() if k != "took_ms"}
+
+
+def assert_marks_balanced(page: str) -> None:
+    tags = MARK_OR_END.findall(page)
+    assert tags, "expected highlighted matches"
+    assert tags == ["<mark>", "</mark>"] * (len(tags) // 2)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def test_home_page_offers_examples_and_is_arabic_first(client: FlaskClient) -> None:
+    page = html(client, "/")
+    assert '<html lang="ar" dir="rtl">' in page
+    assert 'href="#main"' in page and '<main id="main"' in page
+    assert '<label class="visually-hidden" for="q">' in page
+    for example in ("الرقة", "&#34;دير الزور&#34;", "داعش OR النصرة"):
+        assert example in page
+    assert "<aside" not in page and "<script" not in page
+
+
+def test_results_page_shows_hits_with_marks_and_keeps_the_query(client: FlaskClient) -> None:
+    page = html(client, "/?q=الرقة")
+    assert 'value="الرقة"' in page
+    assert page.count('class="hit"') == 4
+    assert "<mark>الرقة</mark>" in page
+    assert_marks_balanced(page)
+    assert f'href="/doc/{DOC_ID}?q=' in page
+    assert '<time datetime="2017-05-22"><bdi>2017-05-22</bdi></time>' in page
+    assert 'class="snippet" dir="auto"' in page and 'class="hit-title" dir="auto"' in page
+
+
+def test_sort_and_paging_links_keep_the_search(client: FlaskClient, engine: Engine) -> None:
+    page = html(client, "/?q=الرقة&per_page=1&page=2&sort=date")
+    expected = engine.search(SearchRequest("الرقة", page=2, per_page=1, sort="date"))["hits"][0]["id"]
+    assert f"/doc/{expected}?" in page
+    assert 'rel="prev"' in page and 'rel="next"' in page
+    prev_link = re.search(r'href="([^"]*)" rel="prev"', page)
+    next_link = re.search(r'href="([^"]*)" rel="next"', page)
+    assert prev_link and prev_link.group(1).endswith("sort=date&amp;per_page=1")  # page 1 is the default
+    assert next_link and next_link.group(1).endswith("sort=date&amp;page=3&amp;per_page=1")
+    assert re.search(r'href="[^"]*sort=date[^"]*" aria-current="true"', page)
+    assert '<input type="hidden" name="sort" value="date">' in page
+
+
+def test_first_and_last_pages_have_one_pager_link(client: FlaskClient) -> None:
+    first = html(client, "/?q=الرقة&per_page=2")
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    last = html(client, "/?q=الرقة&per_page=2&page=2")
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+
+
+def test_page_past_the_end_links_back_to_the_first(client: FlaskClient) -> None:
+    page = html(client, "/?q=الرقة&page=9")
+    assert 'class="hit"' not in page
+    assert "لا نتائج في هذه الصفحة" in page
+
+
+def test_no_results_page_gives_tips_and_examples(client: FlaskClient) -> None:
+    page = html(client, "/?q=كمبيوترات")
+    assert "تحقّق من الإملاء" in page and "استخدم كلمات أقل" in page
+    assert "داعش OR النصرة" in page
+
+
+def test_entity_filters_are_kept_in_every_link(client: FlaskClient) -> None:
+    page = html(client, "/?q=الرقة&per_page=2&person=أوباما&from=2017-01")
+    assert '<input type="hidden" name="person" value="أوباما">' in page
+    assert '<input type="hidden" name="from" value="2017-01">' in page
+    next_link = re.search(r'href="([^"]*)" rel="next"', page)
+    assert next_link and "person=" in next_link.group(1) and "from=2017-01" in next_link.group(1)
+    assert "إزالة" in page  # the active filter can be removed
+
+
+def test_facet_sidebar_renders_counts_selection_and_toggles(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    with app.app_context():
+        eng = get_engine()
+    real = eng.search
+
+    def with_facets(request: SearchRequest) -> dict:
+        result = real(request)
+        result["facets"] = {"person": [{"value": "أوباما", "count": 3}], "place": {"الرقة": 4}, "junk": 7}
+        return result
+
+    monkeypatch.setattr(eng, "search", with_facets)
+    page = html(app.test_client(), "/?q=الرقة&person=أوباما")
+    aside = page[page.index("<aside") : page.index("</aside>")]
+    assert "أشخاص" in aside and "أماكن" in aside
+    assert 'class="selected" aria-current="true"' in aside and "<bdi>3</bdi>" in aside and "<bdi>4</bdi>" in aside
+    toggles = re.findall(r'<a href="([^"]*)"', aside)
+    assert any("person=" not in url for url in toggles)  # unselecting drops the filter
+    assert any("person=" in url and "place=" in url for url in toggles)  # selecting adds to it
+
+
+def test_did_you_mean_links_to_the_corrected_query(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    with app.app_context():
+        eng = get_engine()
+    real = eng.search
+    monkeypatch.setattr(eng, "search", lambda request: {**real(request), "suggestion": "الرقة"})
+    page = html(app.test_client(), "/?q=الرقه")
+    assert re.search(r'هل تقصد: <a href="/\?q=%D8%A7%D9%84%D8%B1%D9%82%D8%A9" dir="auto">الرقة</a>', page)
+
+
+def test_document_page_shows_the_full_text_and_links_back(client: FlaskClient, engine: Engine) -> None:
+    page = html(client, f"/doc/{DOC_ID}?q=الرقة")
+    doc = engine.document(DOC_ID)
+    assert doc is not None
+    assert f'<h1 dir="auto">{doc["title"]}</h1>' in page
+    assert page.count('<p dir="auto">') == len(paragraphs(doc["content"])) > 1
+    assert 'href="/?q=%D8%A7%D9%84%D8%B1%D9%82%D8%A9"' in page
+    assert f"<bdi>{DOC_ID}</bdi>" in page
+
+
+def test_unknown_document_is_a_404_page(client: FlaskClient) -> None:
+    page = html(client, "/doc/no-such-id", 404)
+    assert "الصفحة غير موجودة" in page
+    assert html(client, "/no/such/page", 404)
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "request_"),
+    [
+        ("q=الرقة", SearchRequest("الرقة")),
+        ("q=الرقة&page=2&per_page=2&sort=date", SearchRequest("الرقة", page=2, per_page=2, sort="date")),
+        ('q="دير الزور"', SearchRequest('"دير الزور"')),
+        ("q=داعش OR النصرة&per_page=50", SearchRequest("داعش OR النصرة", per_page=50)),
+        ("q=كمبيوترات", SearchRequest("كمبيوترات")),
+    ],
+)
+def test_api_search_is_the_engine_result(
+    client: FlaskClient, engine: Engine, query: str, request_: SearchRequest
+) -> None:
+    assert without_time(api(client, "/api/search?" + query)) == without_time(engine.search(request_))
+
+
+def test_api_ignores_entity_filters_for_now(client: FlaskClient, engine: Engine) -> None:
+    got = api(client, "/api/search?q=الرقة&person=أوباما&to=2018")
+    assert without_time(got) == without_time(engine.search(SearchRequest("الرقة")))
+
+
+def test_api_json_is_utf8_not_escaped(client: FlaskClient) -> None:
+    raw = client.get("/api/search?q=الرقة").data
+    assert "الرقة".encode() in raw and b"\\u0627" not in raw
+
+
+def test_api_document_stats_and_analyze(client: FlaskClient, engine: Engine) -> None:
+    assert api(client, f"/api/doc/{DOC_ID}") == engine.document(DOC_ID)
+    assert api(client, "/api/stats")["documents"] == 6
+    assert api(client, "/api/analyze?text=المدارس") == analyze_text("المدارس")
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/doc/no-such-id", 404),
+        ("/api/nothing-here", 404),
+        ("/api/analyze", 400),
+        ("/api/search", 400),
+        ("/api/search?q=%22دير%20الزور", 400),
+        ("/api/search?q=*", 400),
+        ("/api/search?q=(الرقة", 400),
+        ("/api/search?q=date:[2018%20to%202017]", 400),
+    ],
+)
+def test_api_errors_have_one_shape(client: FlaskClient, url: str, status: int) -> None:
+    body = api(client, url, status)
+    assert body["ok"] is False and body["status"] == status and body["error"]
+
+
+def test_api_post_is_405_json(client: FlaskClient) -> None:
+    response = client.post("/api/search?q=x")
+    assert response.status_code == 405 and response.get_json()["status"] == 405
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "per_page=0",
+        f"per_page={MAX_PER_PAGE + 1}",
+        "per_page=abc",
+        "page=0",
+        "page=-1",
+        "page=1.5",
+        "page=٢",
+        "page=99999999999999999999",
+        "sort=random",
+        "q=" + "ا" * 1001,
+    ],
+)
+def test_bad_parameters_are_400_for_page_and_api(client: FlaskClient, params: str) -> None:
+    url = "?q=الرقة&" + params if not params.startswith("q=") else "?" + params
+    assert api(client, "/api/search" + url, 400)["status"] == 400
+    html(client, "/" + url, 400)
+
+
+def test_largest_page_size_is_accepted(client: FlaskClient) -> None:
+    assert api(client, f"/api/search?q=الرقة&per_page={MAX_PER_PAGE}")["per_page"] == MAX_PER_PAGE
+
+
+@pytest.mark.parametrize("query", ['"دير الزور', "*"])
+def test_malformed_query_page_keeps_the_box_and_explains(client: FlaskClient, query: str) -> None:
+    response = client.get("/", query_string={"q": query})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    escaped = query.replace('"', "&#34;")
+    assert f'value="{escaped}"' in page
+    assert "تعذّر فهم الطلب" in page and 'class="error-detail"' in page
+
+
+def test_missing_index_is_503_with_the_fix(tmp_path: Path) -> None:
+    app = create_app({"INDEX": str(tmp_path / "none"), "TESTING": True})
+    client = app.test_client()
+    body = api(client, "/api/search?q=الرقة", 503)
+    assert "search-cli index" in body["error"]
+    assert "search-cli index" in html(client, "/?q=الرقة", 503)
+    assert html(client, "/")  # the home page needs no index
+    assert api(client, "/api/analyze?text=مدرسة")["tokens"]
+
+
+# --- security ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/", "/?q=الرقة", "/?q=*", "/doc/x", "/api/search?q=الرقة", "/api/doc/x"])
+def test_security_headers_on_every_response(client: FlaskClient, url: str) -> None:
+    headers = client.get(url).headers
+    assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "script-src 'self'" in CONTENT_SECURITY_POLICY and "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"]
+
+
+class TagCollector(HTMLParser):
+    """Every tag and attribute a browser would see in the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+
+def assert_no_injection(page: str) -> None:
+    """No script or img element, no event-handler attribute, no javascript: link, no stray markup."""
+    parser = TagCollector()
+    parser.feed(page)
+    names = {tag for tag, _ in parser.tags}
+    assert not names & {"script", "img", "b", "i", "iframe", "object"}, names
+    for tag, attrs in parser.tags:
+        for name, value in attrs:
+            assert not name.startswith("on"), (tag, name)
+            assert not (value or "").strip().lower().startswith("javascript:"), (tag, name, value)
+    assert "<script" not in page.lower() and "<img" not in page.lower()
+
+
+def test_hostile_document_is_escaped_in_results(client: FlaskClient) -> None:
+    page = html(client, "/?q=script")
+    assert XSS_ID in page
+    assert_no_injection(page)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the title, as text
+    assert "&lt;<mark>script</mark>&gt;" in page
+    assert "&lt;/mark&gt;&lt;<mark>script</mark>&gt;x" in page  # a literal </mark> stays text
+    assert_marks_balanced(page)
+    assert_no_injection(html(client, "/?q=alert"))
+
+
+def test_hostile_document_page_is_escaped_and_its_url_is_no_link(client: FlaskClient) -> None:
+    page = html(client, f"/doc/{XSS_ID}")
+    assert_no_injection(page)
+    assert "<bdi>javascript:alert(1)</bdi>" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+@pytest.mark.parametrize(
+    "query", ["<script>alert(1)</script>", '"<script>alert(1)</script>', "<img src=x onerror=alert(1)>"]
+)
+def test_reflected_query_is_escaped(client: FlaskClient, query: str) -> None:
+    response = client.get("/", query_string={"q": query})
+    assert response.status_code in (200, 400)
+    assert_no_injection(response.get_data(as_text=True))
+    assert "&lt;script&gt;" in response.get_data(as_text=True) or "&lt;img" in response.get_data(as_text=True)
+
+
+def test_json_errors_do_not_reflect_markup_as_html(client: FlaskClient) -> None:
+    response = client.get("/api/search", query_string={"q": "<script>*"})
+    assert response.mimetype == "application/json"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ("a <mark>b</mark> c", "a <mark>b</mark> c"),
+        ("&lt;script&gt; <mark>x</mark>", "&lt;script&gt; <mark>x</mark>"),
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("</mark>a<mark>b", "a<mark>b</mark>"),
+        ("<mark><mark>a</mark></mark>", "<mark>a</mark>"),
+        ("<MARK>a</MARK>", "&lt;MARK&gt;a&lt;/MARK&gt;"),
+        ('<mark onclick="x">a', "&lt;mark onclick=&#34;x&#34;&gt;a"),
+        ("&amp;lt;b&amp;gt;", "&amp;lt;b&amp;gt;"),
+    ],
+)
+def test_safe_snippet_keeps_only_balanced_marks(snippet: str, expected: str) -> None:
+    assert str(safe_snippet(snippet)) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/a?b=1", "https://example.com/a?b=1"),
+        ("http://example.com", "http://example.com"),
+        ("javascript:alert(1)", None),
+        (" JavaScript:alert(1)", None),
+        ("data:text/html,x", None),
+        ("//example.com", None),
+        ("http://[::1", None),
+        (None, None),
+    ],
+)
+def test_only_http_urls_become_links(url: str | None, expected: str | None) -> None:
+    assert external_url(url) == expected
+
+
+# --- app wiring ----------------------------------------------------------------------------
+
+
+def test_one_engine_per_app_reused_across_requests(index_dir: Path) -> None:
+    app = create_app({"INDEX": str(index_dir), "TESTING": True})
+    client = app.test_client()
+    client.get("/?q=الرقة")
+    with app.app_context():
+        first = get_engine()
+    client.get("/api/search?q=داعش")
+    with app.app_context():
+        assert get_engine() is first
+    close_engine(app)
+    with app.app_context():
+        assert get_engine() is not first
+    close_engine(app)
+
+
+def test_index_dir_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NEWS_SEARCH_INDEX", str(tmp_path / "from-env"))
+    assert create_app().config["INDEX"] == str(tmp_path / "from-env")
+    assert create_app().config["DEBUG"] is False
+
+
+def test_wsgi_module_builds_the_app() -> None:
+    import wsgi
+
+    assert isinstance(wsgi.app, Flask)
+
+
+def test_serve_command_runs_the_threaded_dev_server(monkeypatch: pytest.MonkeyPatch, index_dir: Path) -> None:
+    calls: list[dict] = []
+
+    def fake_run(self: Flask, **kwargs: Any) -> None:
+        calls.append({"index": self.config["INDEX"], **kwargs})
+
+    monkeypatch.setattr(Flask, "run", fake_run)
+    result = CliRunner().invoke(main, ["serve", "--index", str(index_dir), "--port", "5123"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:5123/" in result.output
+    assert calls == [
+        {
+            "index": str(index_dir),
+            "host": "127.0.0.1",
+            "port": 5123,
+            "threaded": True,
+            "debug": False,
+            "load_dotenv": False,
+        }
+    ]

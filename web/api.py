@@ -1,0 +1,51 @@
+"""The JSON API: the same searches as the page, as ``search-cli ... --json`` prints them.
+
+``/api/search`` returns exactly the engine's result object, so clients, the page and the
+CLI never disagree.  Errors are ``{"ok": false, "error": ..., "status": N}`` (see errors.py).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, request
+
+from search.cli import analyze_text
+from web.params import ParamError, SearchParams
+from web.state import get_engine
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+#: /api/analyze is for looking at a phrase or a sentence, not for bulk text.
+MAX_ANALYZE_CHARS = 10_000
+
+
+@bp.get("/search")
+def search() -> Response:
+    """The engine's result for ``q, sort, page, per_page`` (filters accepted, not applied yet)."""
+    params = SearchParams.from_args(request.args)
+    return jsonify(get_engine().search(params.request()))
+
+
+@bp.get("/doc/<path:doc_id>")
+def document(doc_id: str) -> Response:
+    """One article's stored fields, or a 404."""
+    doc = get_engine().document(doc_id)
+    if doc is None:
+        abort(404, description=f"no document with id {doc_id!r}")
+    return jsonify(doc)
+
+
+@bp.get("/analyze")
+def analyze() -> Response:
+    """How ``text`` is tokenized, normalized and stemmed (needs no index)."""
+    text = request.args.get("text")
+    if text is None or not text.strip():
+        raise ParamError("text is required, e.g. /api/analyze?text=المدارس")
+    if len(text) > MAX_ANALYZE_CHARS:
+        raise ParamError(f"text is too long ({len(text)} characters; the limit is {MAX_ANALYZE_CHARS})")
+    return jsonify(analyze_text(text))
+
+
+@bp.get("/stats")
+def stats() -> Response:
+    """Size and provenance of the index."""
+    return jsonify(get_engine().stats())

@@ -1,0 +1,79 @@
+"""The HTML pages: search (home, results, no results) and one document.
+
+Everything works with plain links and one GET form, so the site needs no JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request, url_for
+
+from web.facets import facet_groups
+from web.params import ParamError, SearchParams
+from web.render import external_url, paragraphs, safe_snippet
+from web.state import get_engine
+
+bp = Blueprint("pages", __name__)
+
+#: Shown on the home page and the no-results page: one word, a phrase, an OR.
+EXAMPLES = ("الرقة", '"دير الزور"', "داعش OR النصرة")
+
+
+@bp.app_template_global()
+def search_url(params: SearchParams) -> str:
+    """The search page URL for ``params`` (sort, paging and facet links)."""
+    return url_for("pages.search", **params.url_args())
+
+
+@bp.app_template_global()
+def doc_url(doc_id: str, params: SearchParams | None = None) -> str:
+    """A document link carrying the search along, so the page can link back to it."""
+    return url_for("pages.document", doc_id=doc_id, **(params.url_args() if params else {}))
+
+
+bp.add_app_template_filter(safe_snippet, "snippet")
+bp.add_app_template_filter(external_url, "external_url")
+
+
+@bp.get("/")
+def search() -> str:
+    """Home state without a query, results (or tips when there are none) with one."""
+    params = SearchParams.from_args(request.args)
+    if params.blank:
+        return render_template("home.html", params=params, examples=EXAMPLES)
+    result = get_engine().search(params.request())
+    return render_template("results.html", params=params, result=result, **_results_view(params, result))
+
+
+def _results_view(params: SearchParams, result: dict[str, Any]) -> dict[str, Any]:
+    """What the results template needs beyond the engine's own result."""
+    pages = result["pages"]
+    return {
+        "first_rank": (params.page - 1) * params.per_page + 1,
+        "prev_url": search_url(params.with_changes(page=params.page - 1)) if params.page > 1 else None,
+        "next_url": search_url(params.with_changes(page=params.page + 1)) if params.page < pages else None,
+        "sort_links": [
+            (label, sort, search_url(params.with_changes(sort=sort, page=1)))
+            for sort, label in (("relevance", "الأكثر صلة"), ("date", "الأحدث"))
+        ],
+        "suggestion_url": (
+            search_url(params.with_changes(q=result["suggestion"], page=1)) if result.get("suggestion") else None
+        ),
+        "facets": facet_groups(result.get("facets"), params, search_url),
+        "examples": EXAMPLES,
+        "seconds": f"{result['took_ms'] / 1000:.2f}",
+    }
+
+
+@bp.get("/doc/<path:doc_id>")
+def document(doc_id: str) -> str:
+    """One article in full, with a link back to the search it was found by."""
+    doc = get_engine().document(doc_id)
+    if doc is None:
+        abort(404, description=f"no document with id {doc_id!r}")
+    try:
+        params = SearchParams.from_args(request.args)
+    except ParamError:
+        params = SearchParams()  # a mangled back link must not hide the document
+    return render_template("document.html", doc=doc, params=params, paragraphs=paragraphs(doc["content"]))
