@@ -61,22 +61,27 @@ class IndexReport:
 
 
 def analysis_fingerprint() -> str:
-    """Hash of everything that decides which terms a text becomes.
+    """Hash of everything that decides which terms and entities a text becomes.
 
     Stored with the index; the searcher compares it with the running code so that an index
-    built by a different analyzer is reported instead of silently missing matches.
+    built by a different analyzer or extractor is reported instead of silently missing
+    matches or facet values.  Covers the analysis and stemmer, the entity extractor, the
+    schema, and their shipped data.
     """
+    import index.entities
+    import index.schema
     import search.analysis
     import search.stemmer
 
     digest = hashlib.sha1()
-    for module in (search.analysis, search.stemmer):
+    for module in (search.analysis, search.stemmer, index.entities, index.schema):
         digest.update(Path(module.__file__).read_bytes())
-    data_dir = Path(search.stemmer.__file__).parent / "data"
-    for path in sorted(data_dir.iterdir()):
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+    data_dirs = (Path(search.stemmer.__file__).parent / "data", Path(index.entities.__file__).parent / "gazetteer")
+    for data_dir in data_dirs:
+        for path in sorted(data_dir.iterdir()):
+            if path.is_file():
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -48,6 +48,25 @@ index_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 
 
+def filter_options(func: F) -> F:
+    """``--person/--organization/--place/--source`` (repeatable) and ``--from/--to``.
+
+    The same names as the web page's and the API's query parameters, so a search reads the
+    same everywhere: AND across facets, OR within one, dates inclusive.
+    """
+    for name, what in (
+        ("source", "source"),
+        ("place", "place"),
+        ("organization", "organization"),
+        ("person", "person"),
+    ):
+        func = click.option(
+            f"--{name}", multiple=True, metavar="NAME", help=f"Only articles with this {what} (repeat: any of them)."
+        )(func)
+    func = click.option("--to", "date_to", metavar="DATE", help="Up to this date, inclusive: YYYY[-MM[-DD]].")(func)
+    return click.option("--from", "date_from", metavar="DATE", help="From this date: YYYY[-MM[-DD]].")(func)
+
+
 def _fail(message: str) -> None:
     click.echo(f"search-cli: error: {message}", err=True)
     sys.exit(2)
@@ -154,11 +173,13 @@ def _print_results(result: dict[str, Any]) -> None:
     color = _use_color()
     total, took = result["total"], result["took_ms"]
     click.echo(
-        f"{total} result{'s' if total != 1 else ''} for «{result['query']}» ({took:.0f} ms)"
+        f"{total} result{'s' if total != 1 else ''} for «{result['query'] or '*'}» ({took:.0f} ms)"
         + (f" — page {result['page']} of {result['pages']}" if result.get("pages", 1) > 1 else "")
     )
     if result.get("suggestion"):
         click.echo(f"Did you mean: {result['suggestion']}")
+    for alias in result.get("aliases", []):
+        click.echo(f"«{alias['query']}» also matches the {alias['type']} «{alias['entity']}» under any of its names")
     first = (result["page"] - 1) * result["per_page"]
     for rank, hit in enumerate(result["hits"], start=first + 1):
         title = click.style(hit["title"], bold=True) if color else hit["title"]
@@ -169,25 +190,30 @@ def _print_results(result: dict[str, Any]) -> None:
 
 
 @main.command("search")
-@click.argument("query", nargs=-1, required=True)
+@click.argument("query", nargs=-1)
 @index_option
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="Hits per page.")
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1, None), help="Page number.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@filter_options
 @json_option
 @user_errors
 def search_command(
-    query: tuple[str, ...], index_dir: str | None, limit: int, page: int, sort: str, as_json: bool
+    query: tuple[str, ...], index_dir: str | None, limit: int, page: int, sort: str, as_json: bool, **filters: Any
 ) -> None:
     """Search the index.  QUERY: words (all must match), "phrases", OR, NOT/-word, field:value, wild*.
 
-    Examples:  search-cli search الرقة   ·   search-cli search '"دير الزور" -النظام'
+    With filters only (no QUERY), lists the matching articles newest first.
+
+    Examples:  search-cli search الرقة   ·   search-cli search '"دير الزور" -النظام'   ·
+    search-cli search --place الرقة --from 2017-05 --to 2017-06
     """
     from search.engine import Engine, SearchRequest
 
     engine = Engine(_index_dir(index_dir))
     try:
-        result = engine.search(SearchRequest(q=" ".join(query), page=page, per_page=limit, sort=sort))
+        request = SearchRequest(q=" ".join(query), page=page, per_page=limit, sort=sort, **filters)
+        result = engine.search(request)
     finally:
         engine.close()
     if as_json:
@@ -251,8 +277,60 @@ def show_command(doc_id: str, index_dir: str | None, as_json: bool) -> None:
     for key in ("id", "date", "source", "author", "url"):
         if doc.get(key):
             click.echo(f"{key}: {doc[key]}")
+    for kind, names in doc.get("entities", {}).items():
+        if names:
+            click.echo(f"{kind}: {', '.join(names)}")
     click.echo("")
     click.echo(doc["content"])
+
+
+# --- facets --------------------------------------------------------------------------------
+
+
+@main.command("facets")
+@index_option
+@json_option
+@user_errors
+def facets_command(index_dir: str | None, as_json: bool) -> None:
+    """The top people, organizations, places, sources and months over the whole index."""
+    from search.engine import Engine
+
+    engine = Engine(_index_dir(index_dir))
+    try:
+        result = engine.facets()
+    finally:
+        engine.close()
+    if as_json:
+        _print_json(result)
+        return
+    click.echo(f"documents: {result['total']}")
+    for key, values in result["facets"].items():
+        click.echo(f"\n{key}:")
+        for item in values:
+            click.echo(f"  {item['count']:>6}  {item['value']}")
+
+
+@main.command("entities")
+@index_option
+@click.option("--type", "kind", type=click.Choice(["person", "organization", "place"]), help="Only this type.")
+@json_option
+@user_errors
+def entities_command(index_dir: str | None, kind: str | None, as_json: bool) -> None:
+    """Canonical people, organizations and places in the index, with aliases and document counts."""
+    from search.engine import Engine
+
+    engine = Engine(_index_dir(index_dir))
+    try:
+        rows = engine.entities(kind)
+    finally:
+        engine.close()
+    if as_json:
+        _print_json({"entities": rows})
+        return
+    for row in rows:
+        others = [a for a in row["aliases"] if a != row["name"]]
+        aliases = f"  = {' = '.join(others)}" if others else ""
+        click.echo(f"{row['count']:>6}  {row['type']:<12}  {row['name']}{aliases}")
 
 
 # --- batch ---------------------------------------------------------------------------------

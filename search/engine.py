@@ -10,6 +10,7 @@ to the live one (the searcher is no longer up to date).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import math
 import os
@@ -21,15 +22,17 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 from whoosh.sorting import FieldFacet, ScoreFacet, TranslateFacet
 from whoosh.util.times import datetime_to_long
 
+from index.entities import entity_aliases
 from index.schema import EXACT_FIELDS, STEM_FIELDS
 from index.writer import CURRENT, analysis_fingerprint, read_meta
-from search.analysis import is_arabic, normalize_word, stem_word
+from search.analysis import is_arabic, normalize_word, stem_word, tokenize
+from search.facets import ENTITY_FACETS, FacetFilters, FacetTable, entities_of
 from search.query import ParsedQuery, QueryError, analyze_query, check_expansions
 from search.snippets import make_snippets, query_terms
 
@@ -68,6 +71,30 @@ class SearchRequest:
     page: int = 1  # 1-based
     per_page: int = 10
     sort: str = "relevance"  # or "date": newest first, undated last, ties by score
+    # Facet filters: AND across facets, OR within one; dates YYYY[-MM[-DD]], inclusive.
+    person: tuple[str, ...] = ()
+    organization: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    @property
+    def filters(self) -> FacetFilters:
+        """The filters alone, which the engine turns into Whoosh's ``filter=``."""
+        return FacetFilters(
+            tuple(self.person),
+            tuple(self.organization),
+            tuple(self.place),
+            tuple(self.source),
+            self.date_from,
+            self.date_to,
+        )
+
+    @property
+    def filter_only(self) -> bool:
+        """No words but some filter: list the filtered documents, newest first."""
+        return not self.q.strip() and bool(self.filters)
 
     def validate(self) -> None:
         """Reject paging and sort values a client could send; QueryError like a bad query."""
@@ -91,6 +118,7 @@ class Engine:
         self._searcher: Searcher | None = None
         self._meta: dict = {}
         self._fingerprint: str | None = None
+        self._facet_table: FacetTable | None = None  # per searcher generation
 
     # -- opening and reopening
 
@@ -100,6 +128,7 @@ class Engine:
         if self._searcher is not None and target == self._target:
             if not self._searcher.up_to_date():  # an incremental update was committed
                 self._searcher = self._searcher.refresh()
+                self._facet_table = None
                 self._meta = read_meta(self.index_dir / target)
             return self._searcher
         try:
@@ -142,6 +171,7 @@ class Engine:
         if self._ix is not None:
             self._ix.close()
         self._searcher = self._ix = self._target = None
+        self._facet_table = None
 
     def close(self) -> None:
         """Release the searcher's files; the engine reopens them if used again."""
@@ -165,74 +195,139 @@ class Engine:
         """Run ``request`` and return a JSON-ready dict, the same for CLI, web page and API::
 
             {"query", "total", "page", "per_page", "pages", "sort", "suggestion", "took_ms",
-             "hits": [{"id", "title", "date", "source", "url", "score", "snippets"}]}
+             "hits": [{"id", "title", "date", "source", "url", "score", "snippets", "entities"}],
+             "facets": {"person"|"organization"|"place"|"source"|"date": [{"value", "count"}]},
+             "aliases": [{"query", "type", "entity"}]}   # query words read as a known entity
 
         ``title`` is plain text; each snippet is HTML (escaped, matches in ``<mark>``).  A
         page past the last has no hits (Whoosh's ``ResultsPage`` would quietly show the
-        last page instead, so paging slices the results itself).  Raises
-        :class:`QueryError` for a bad query or paging, :class:`IndexMissing` without an index.
+        last page instead, so paging slices the results itself).  Facets count every
+        matching document, not only the page.  A search with filters but no words lists
+        the filtered documents newest first.  Raises :class:`QueryError` for a bad query,
+        filter or paging, :class:`IndexMissing` without an index.
         """
         started = time.perf_counter()
         request.validate()
+        sort = "date" if request.filter_only else request.sort
         with self._lock:
             searcher = self._current()
-            parsed = analyze_query(request.q, searcher.schema)
-            check_expansions(parsed.query, searcher.reader())
-            results = self._collect(searcher, parsed.query, request)
-            total = _count_matches(searcher, parsed.query)
-            first = (request.page - 1) * request.per_page
+            parsed = self._parse(searcher, request)
+            allowed = request.filters.allowed(searcher)
+            results = self._collect(searcher, parsed.query, request.page * request.per_page, sort, allowed)
+            matching = _matching_docs(searcher, parsed.query, allowed)
+            total = len(matching)
             exact, stems = query_terms(parsed.query, searcher)
+            exact, stems = _with_alias_words(parsed.aliases, exact, stems)
+            first = (request.page - 1) * request.per_page
             page = results[first : first + request.per_page]  # empty past the last page
-            hits = [self._hit(hit.fields(), _score(hit.score, request.sort), exact, stems) for hit in page]
-            suggestion = self._suggest(searcher, parsed, total) if total < SUGGEST_BELOW else None
+            hits = [self._hit(hit.fields(), _score(hit.score, sort), exact, stems) for hit in page]
+            facets = self._facets(searcher).counts(matching)
+            suggestion = None
+            if total < SUGGEST_BELOW and not request.filter_only:
+                suggestion = self._suggest(searcher, parsed, total, allowed)
         return {
             "query": request.q,
             "total": total,
             "page": request.page,
             "per_page": request.per_page,
             "pages": math.ceil(total / request.per_page),
-            "sort": request.sort,
+            "sort": sort,
             "hits": hits,
+            "facets": facets,
+            "aliases": list(parsed.aliases),
             "suggestion": suggestion,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
         }
 
-    def _collect(self, searcher: Searcher, query: wq.Query, request: SearchRequest) -> Results:
+    def _parse(self, searcher: Searcher, request: SearchRequest) -> ParsedQuery:
+        """The query to run; every document (then narrowed by the filters) for a filter-only search."""
+        if request.filter_only:
+            return ParsedQuery(request.q, wq.Every())
+        parsed = analyze_query(request.q, searcher.schema)
+        check_expansions(parsed.query, searcher.reader())
+        return parsed
+
+    def _facets(self, searcher: Searcher) -> FacetTable:
+        """The facet values of every document, read once per searcher generation."""
+        if self._facet_table is None:
+            self._facet_table = FacetTable(searcher.reader())
+        return self._facet_table
+
+    def entities(self, kind: str | None = None) -> list[dict]:
+        """Every canonical entity in the index with its aliases and document count.
+
+        ``[{"type", "name", "count", "aliases"}]``, most documents first; ``kind`` limits it to
+        person, organization or place.  Aliases are the gazetteer's; an entity found by a
+        rule (a role before an unlisted name) has none.
+        """
+        kinds = ENTITY_FACETS if kind is None else (kind,)
+        if not set(kinds) <= set(ENTITY_FACETS):
+            raise QueryError(f"unknown entity type {kind!r}; use person, organization or place")
+        with self._lock:
+            searcher = self._current()
+            docnums = list(searcher.reader().all_doc_ids())
+            counts = self._facets(searcher).counts(docnums, limit=None)
+        aliases = entity_aliases()
+        rows = [
+            {"type": k, "name": item["value"], "count": item["count"], "aliases": aliases.get((k, item["value"]), [])}
+            for k in kinds
+            for item in counts[k]
+        ]
+        return sorted(rows, key=lambda row: (-row["count"], row["type"], row["name"]))
+
+    def facets(self) -> dict:
+        """Facet counts over the whole index (``search-cli facets``): every live document."""
+        with self._lock:
+            searcher = self._current()
+            docnums = list(searcher.reader().all_doc_ids())
+            return {"total": len(docnums), "facets": self._facets(searcher).counts(docnums)}
+
+    def _collect(self, searcher: Searcher, query: wq.Query, limit: int, sort: str, allowed: set[int] | None) -> Results:
         """The top ``page × per_page`` results under the time limit.
 
         Whoosh's block-quality skipping stays on (it is what makes top-N fast); the total is
-        counted separately by :func:`_count_matches`, because a limited collector's own
+        counted separately by :func:`_matching_docs`, because a limited collector's own
         count is not reliable (with ``optimize=False`` it reported 463 of 3,644 matches on
         the SaudiNewsNet index).
         """
-        limit = request.page * request.per_page
-        if request.sort == "date":
+        if sort == "date":
             facets = [TranslateFacet(_newest_first, FieldFacet("date")), ScoreFacet()]
             collector = searcher.collector(limit=limit, sortedby=facets)
         else:
             collector = searcher.collector(limit=limit)
-        return self._run(searcher, query, collector)
+        return self._run(searcher, query, collector, allowed)
 
-    def _run(self, searcher: Searcher, query: wq.Query, collector: Any) -> Results:
+    def _run(self, searcher: Searcher, query: wq.Query, collector: Any, allowed: set[int] | None = None) -> Results:
+        """Search under the time limit, keeping only ``allowed`` docnums (None: all).
+
+        The filter wraps the timer, not the other way round: Whoosh's TimeLimitCollector
+        calls its grandchild directly and would skip a FilterCollector beneath it.  An empty
+        ``allowed`` must become a query that matches nothing, since Whoosh reads an empty
+        filter as "no filter".
+        """
         # use_alarm=False: SIGALRM only works in the main thread and can fire after the search.
-        timed = TimeLimitCollector(collector, timelimit=self.time_limit, use_alarm=False)
+        if allowed is None:
+            outer = TimeLimitCollector(collector, timelimit=self.time_limit, use_alarm=False)
+        else:
+            outer = FilterCollector(_TimeLimit(collector, timelimit=self.time_limit, use_alarm=False), allow=allowed)
         try:
-            searcher.search_with_collector(query, timed)
+            searcher.search_with_collector(wq.NullQuery if allowed == set() else query, outer)
         except TimeLimit:
             raise QueryError("the search took too long; use more specific words") from None
-        return timed.results()
+        return outer.results()
 
     def _hit(self, fields: dict, score: float, exact: set[str], stems: set[str]) -> dict:
         return {
             **_metadata(fields),
             "score": round(score, 4),
             "snippets": make_snippets(fields.get("content", ""), exact, stems),
+            "entities": entities_of(fields),
         }
 
     # -- did you mean
 
-    def _suggest(self, searcher: Searcher, parsed: ParsedQuery, total: int) -> str | None:
-        """The query with suspected typos replaced, if that finds more documents."""
+    def _suggest(self, searcher: Searcher, parsed: ParsedQuery, total: int, allowed: set[int] | None) -> str | None:
+        """The query with suspected typos replaced, if that finds more documents (same filters)."""
         reader = searcher.reader()
         text = parsed.text
         changed = False
@@ -247,7 +342,8 @@ class Engine:
             corrected = analyze_query(text, searcher.schema)
         except QueryError:
             return None
-        found = len(self._run(searcher, corrected.query, searcher.collector(limit=None, scored=False)))
+        collector = searcher.collector(limit=None, scored=False, filter=allowed)
+        found = len(self._run(searcher, corrected.query, collector))
         return text.strip() if found > total else None
 
     # -- documents and statistics
@@ -258,7 +354,12 @@ class Engine:
             fields = self._current().document(id=doc_id)
         if fields is None:
             return None
-        return {**_metadata(fields), "author": fields.get("author") or None, "content": fields.get("content", "")}
+        return {
+            **_metadata(fields),
+            "author": fields.get("author") or None,
+            "content": fields.get("content", ""),
+            "entities": entities_of(fields),
+        }
 
     def stats(self) -> dict:
         """Size and provenance of the index, for ``search-cli stats`` and the API."""
@@ -285,6 +386,15 @@ class Engine:
 # --- helpers --------------------------------------------------------------------------------
 
 
+class _TimeLimit(TimeLimitCollector):
+    """A TimeLimitCollector that also checks the clock when a wrapping FilterCollector collects."""
+
+    def collect(self, sub_docnum: int) -> Any:
+        if self.timedout:
+            raise TimeLimit
+        return self.child.collect(sub_docnum)
+
+
 def _score(key: Any, sort: str) -> float:
     """The BM25F score from a result's sort key.
 
@@ -309,9 +419,36 @@ def _newest_first(column_value: int) -> int:
     return 0 if column_value > _LATEST else -column_value
 
 
-def _count_matches(searcher: Searcher, query: wq.Query) -> int:
-    """Exact number of matching documents: one unscored pass over the postings."""
-    return sum(1 for _ in searcher.docs_for_query(query))
+@functools.cache
+def _alias_words(kind: str, canonical: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Exact and stem forms of an entity's one-word aliases (داعش: ISIS, ISIL, Daesh …)."""
+    single = [a for a in entity_aliases().get((kind, canonical), []) if len(list(tokenize(a))) == 1]
+    return frozenset(normalize_word(a) for a in single), frozenset(stem_word(a) for a in single)
+
+
+def _with_alias_words(
+    aliases: tuple[dict[str, str], ...], exact: set[str], stems: set[str]
+) -> tuple[set[str], set[str]]:
+    """Snippet terms plus the one-word aliases of every entity the query named.
+
+    A document found because it says ISIS (query داعش) gets ISIS marked.  Multi-word aliases
+    (تنظيم الدولة) are not marked word by word: الدولة alone would light up everywhere.
+    """
+    for alias in aliases:
+        more_exact, more_stems = _alias_words(alias["type"], alias["entity"])
+        exact, stems = exact | more_exact, stems | more_stems
+    return exact, stems
+
+
+def _matching_docs(searcher: Searcher, query: wq.Query, allowed: set[int] | None) -> list[int]:
+    """Every matching docnum, in one unscored pass: the exact total and what facets count.
+
+    A filter-only search (``Every``) takes the allowed set as is instead of walking all documents.
+    """
+    if allowed is not None and isinstance(query, wq.Every):
+        return sorted(allowed)
+    docs = searcher.docs_for_query(query)
+    return [d for d in docs if d in allowed] if allowed is not None else list(docs)
 
 
 def _metadata(fields: dict) -> dict:

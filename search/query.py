@@ -40,6 +40,7 @@ from whoosh.reading import IndexReader
 from whoosh.util.times import TimeError as WhooshTimeError
 from whoosh.util.times import adatetime, datetime_to_long
 
+from index.entities import resolve_alias
 from index.schema import EXACT_FIELDS, STEM_FIELDS
 from search.analysis import INVISIBLES, clean, normalize_word, stem_word, tokenize
 
@@ -105,11 +106,13 @@ class QueryWord:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """The Whoosh query plus what the engine needs to suggest a correction."""
+    """The Whoosh query plus what the engine needs to suggest a correction and to report
+    which words were understood as a known entity (``{"query", "type", "entity"}``)."""
 
     text: str  # the query text after removing control and invisible characters
     query: wq.Query
     words: tuple[QueryWord, ...] = field(default=())
+    aliases: tuple[dict[str, str], ...] = field(default=())
 
 
 def parse_query(text: str, schema: Schema) -> wq.Query:
@@ -130,7 +133,12 @@ def analyze_query(text: str, schema: Schema) -> ParsedQuery:
     result = parser.parse()
     if result is None:
         raise QueryError("empty query")
-    return ParsedQuery(text, result, tuple(parser.words))
+    if len(parser.words) > 1 and _PLAIN_QUERY_RE.fullmatch(text) and not parser.aliases:
+        # تنظيم الدولة الإسلامية typed without quotes still names one organization.
+        entity = parser.entity_term(text)
+        if entity is not None:
+            result = wq.Or([result, entity])
+    return ParsedQuery(text, result, tuple(parser.words), tuple(parser.aliases))
 
 
 # --- queries that expand against the index -----------------------------------------------
@@ -232,6 +240,13 @@ class SourceQuery(wq.PatternQuery):
 Node = wq.Query | None  # None: the input had nothing searchable (punctuation, emoji, "()")
 
 
+#: A query of plain words only (no quotes, brackets, operators, fields or wildcards).
+_PLAIN_QUERY_RE = re.compile(r"(?:(?!\b(?:AND|OR|NOT)\b)[^\"«»“”()*?:+\-])+")
+#: Weight of a match through the entity facet relative to a text match: a document that only
+#: names ISIS as تنظيم الدولة is found by داعش, below those that say داعش.
+ALIAS_BOOST = 0.5
+
+
 @dataclass(frozen=True)
 class _Fields:
     """Which exact and stem fields a word searches (all text, or only the title)."""
@@ -261,6 +276,16 @@ class _Parser:
         self.schema = schema
         self.all_fields = self._fields(EXACT_FIELDS, STEM_FIELDS)
         self.title_fields = self._fields(("title",), ("title_stem",))
+        self.aliases: list[dict[str, str]] = []
+
+    def entity_term(self, text: str) -> wq.Query | None:
+        """A match on the entity facet when ``text`` names a known entity (ISIS → داعش)."""
+        resolved = resolve_alias(text)
+        if resolved is None or resolved[0] not in self.schema.names():
+            return None
+        kind, canonical = resolved
+        self.aliases.append({"query": text.strip(), "type": kind, "entity": canonical})
+        return wq.Term(kind, canonical, boost=ALIAS_BOOST)
 
     def _fields(self, exact: tuple[str, ...], stem: tuple[str, ...]) -> _Fields:
         names = self.schema.names()
@@ -474,7 +499,9 @@ class _Parser:
         exact, stem = normalize_word(word), stem_word(word)
         terms = [wq.Term(f, exact) for f in fields.exact if exact]
         terms += [wq.Term(f, stem) for f in fields.stem if stem]
-        return _combine(wq.Or, terms)
+        if fields == self.all_fields:
+            terms.append(self.entity_term(word))
+        return _combine(wq.Or, [t for t in terms if t is not None])
 
     def _phrase(self, inner: str, fields: _Fields) -> Node:
         return self._phrase_tokens([t[0] for t in tokenize(inner)], fields)
@@ -489,7 +516,9 @@ class _Parser:
         stems = [stem_word(w) for w in words]
         phrases = [wq.Phrase(f, exact) for f in fields.exact]
         phrases += [wq.Phrase(f, stems) for f in fields.stem if all(stems)]
-        return _combine(wq.Or, phrases)
+        if fields == self.all_fields:
+            phrases.append(self.entity_term(" ".join(words)))
+        return _combine(wq.Or, [p for p in phrases if p is not None])
 
     def _pattern(self, chunk: str, fields: _Fields) -> Node:
         display = _PATTERN_EDGE_RE.sub("", chunk)

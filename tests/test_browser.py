@@ -148,6 +148,8 @@ def test_malformed_query_shows_the_box_and_a_message(page: Page, base_url: str) 
         "/?q=الرقة",
         "/?q=الرقة&per_page=2&page=2&sort=date",
         "/?q=كمبيوترات",
+        "/?q=الرقة&place=الرقة&organization=داعش",
+        "/?place=الرقة",
         "/?q=" + '"دير الزور',
         "/doc/000_4e3d15a02d7a4506?q=الرقة",
         "/doc/no-such-id",

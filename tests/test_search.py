@@ -26,8 +26,20 @@ IDLIB, ARABY, SABAH, BOUKAMAL, ULTRA = (
     "004_fdd5bb4d0a256df4",
 )
 ALL = {IDLIB, ARABY, SABAH, BOUKAMAL, ULTRA}
-RESULT_KEYS = {"query", "total", "page", "per_page", "pages", "sort", "hits", "suggestion", "took_ms"}
-HIT_KEYS = {"id", "title", "date", "source", "url", "score", "snippets"}
+RESULT_KEYS = {
+    "query",
+    "total",
+    "page",
+    "per_page",
+    "pages",
+    "sort",
+    "hits",
+    "suggestion",
+    "took_ms",
+    "facets",
+    "aliases",
+}
+HIT_KEYS = {"id", "title", "date", "source", "url", "score", "snippets", "entities"}
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
@@ -332,7 +344,7 @@ def test_fuzz_search_returns_a_result_or_raises_query_error(engine: Engine, text
 def test_document(engine: Engine) -> None:
     doc = engine.document(ULTRA)
     assert doc is not None
-    assert set(doc) == {"id", "title", "date", "source", "url", "author", "content"}
+    assert set(doc) == {"id", "title", "date", "source", "url", "author", "content", "entities"}
     assert doc["date"] == "2017-05-22" and doc["source"] == "ألترا صوت" and doc["content"]
     assert engine.document("no-such-id") is None
 

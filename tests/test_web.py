@@ -152,11 +152,12 @@ def test_no_results_page_gives_tips_and_examples(client: FlaskClient) -> None:
 
 
 def test_entity_filters_are_kept_in_every_link(client: FlaskClient) -> None:
-    page = html(client, "/?q=الرقة&per_page=2&person=أوباما&from=2017-01")
-    assert '<input type="hidden" name="person" value="أوباما">' in page
+    page = html(client, "/?q=الرقة&per_page=2&organization=داعش&from=2017-01")
+    assert '<input type="hidden" name="organization" value="داعش">' in page
     assert '<input type="hidden" name="from" value="2017-01">' in page
+    page = html(client, "/?q=الرقة&per_page=2&organization=داعش&place=الرقة")
     next_link = re.search(r'href="([^"]*)" rel="next"', page)
-    assert next_link and "person=" in next_link.group(1) and "from=2017-01" in next_link.group(1)
+    assert next_link and "organization=" in next_link.group(1) and "place=" in next_link.group(1)
     assert "إزالة" in page  # the active filter can be removed
 
 
@@ -224,9 +225,9 @@ def test_api_search_is_the_engine_result(
     assert without_time(api(client, "/api/search?" + query)) == without_time(engine.search(request_))
 
 
-def test_api_ignores_entity_filters_for_now(client: FlaskClient, engine: Engine) -> None:
+def test_api_applies_entity_filters_like_the_engine(client: FlaskClient, engine: Engine) -> None:
     got = api(client, "/api/search?q=الرقة&person=أوباما&to=2018")
-    assert without_time(got) == without_time(engine.search(SearchRequest("الرقة")))
+    assert without_time(got) == without_time(engine.search(SearchRequest("الرقة", person=("أوباما",), date_to="2018")))
 
 
 def test_api_json_is_utf8_not_escaped(client: FlaskClient) -> None:

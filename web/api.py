@@ -20,7 +20,7 @@ MAX_ANALYZE_CHARS = 10_000
 
 @bp.get("/search")
 def search() -> Response:
-    """The engine's result for ``q, sort, page, per_page`` (filters accepted, not applied yet)."""
+    """The engine's result for ``q, sort, page, per_page`` and the filters (``person=…&person=…``, ``from``, ``to``)."""
     params = SearchParams.from_args(request.args)
     return jsonify(get_engine().search(params.request()))
 

@@ -1,9 +1,10 @@
 """The facet sidebar's view model, built from ``result.get("facets")``.
 
-The engine does not return facets yet (the entity issue will add them), so this accepts
-the shapes it may reasonably use — ``{"person": [{"value": v, "count": n}, ...]}``,
-``{"person": {v: n}}`` or ``{"person": [[v, n], ...]}`` — and ignores anything else
-rather than failing the whole page.
+The engine returns ``{"person": [{"value": v, "count": n}, ...], ..., "date": [...]}``; the
+API passes that on untouched (it must equal the CLI's JSON), so whether a value is
+selected and the link that toggles it (Datasette style) are worked out here, from the
+page's own parameters.  ``{"person": {v: n}}`` and ``[[v, n], ...]`` are read too, and
+anything else is ignored rather than failing the whole page.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ LABELS = {
     "organization": "منظمات",
     "place": "أماكن",
     "source": "المصادر",
+    "date": "التاريخ",
 }
 
 
@@ -48,14 +50,19 @@ def facet_groups(facets: Any, params: SearchParams, url_for_params: Callable[[Se
         return []
     groups = []
     for key, label in LABELS.items():
-        pairs = _pairs(facets.get(key))
-        values = [
-            FacetValue(value, count, params.selected(key, value), url_for_params(params.toggled(key, value)))
-            for value, count in pairs
-        ]
+        values = [_value(key, value, count, params, url_for_params) for value, count in _pairs(facets.get(key))]
         if values:
             groups.append(FacetGroup(key, label, values))
     return groups
+
+
+def _value(
+    key: str, value: str, count: int, params: SearchParams, url_for_params: Callable[[SearchParams], str]
+) -> FacetValue:
+    """One entry; a month toggles the ``from``/``to`` range instead of a ``date`` parameter."""
+    if key == "date":
+        return FacetValue(value, count, params.month_selected(value), url_for_params(params.month_toggled(value)))
+    return FacetValue(value, count, params.selected(key, value), url_for_params(params.toggled(key, value)))
 
 
 def _pairs(raw: Any) -> list[tuple[str, int]]:

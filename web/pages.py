@@ -18,12 +18,27 @@ bp = Blueprint("pages", __name__)
 
 #: Shown on the home page and the no-results page: one word, a phrase, an OR.
 EXAMPLES = ("الرقة", '"دير الزور"', "داعش OR النصرة")
+#: How an active filter is named on its removable chip.
+FILTER_LABELS = {
+    "person": "شخص",
+    "organization": "منظمة",
+    "place": "مكان",
+    "source": "المصدر",
+    "from": "من",
+    "to": "إلى",
+}
 
 
 @bp.app_template_global()
 def search_url(params: SearchParams) -> str:
     """The search page URL for ``params`` (sort, paging and facet links)."""
     return url_for("pages.search", **params.url_args())
+
+
+@bp.app_template_global()
+def narrow_url(params: SearchParams, key: str, value: str) -> str:
+    """An entity chip's link: this search narrowed to the entity (page 1)."""
+    return search_url(params.with_filter(key, value))
 
 
 @bp.app_template_global()
@@ -61,9 +76,18 @@ def _results_view(params: SearchParams, result: dict[str, Any]) -> dict[str, Any
             search_url(params.with_changes(q=result["suggestion"], page=1)) if result.get("suggestion") else None
         ),
         "facets": facet_groups(result.get("facets"), params, search_url),
+        "filter_chips": _filter_chips(params),
+        "clear_url": search_url(params.cleared()) if params.q.strip() else url_for("pages.search"),
         "examples": EXAMPLES,
         "seconds": f"{result['took_ms'] / 1000:.2f}",
     }
+
+
+def _filter_chips(params: SearchParams) -> list[tuple[str, str, str]]:
+    """``(label, value, url that removes it)`` for each active filter."""
+    return [
+        (FILTER_LABELS.get(key, key), value, search_url(params.toggled(key, value))) for key, value in params.filters
+    ]
 
 
 @bp.get("/doc/<path:doc_id>")

@@ -1,10 +1,10 @@
 """The one query model shared by the search page and ``/api/search``.
 
 Both read the same parameters from the query string and validate them the same way, so a
-URL copied from the page works against the API and the other way round.  The entity
-filters (``person``, ``organization``, ``place``, ``source``, ``from``, ``to``) are not
-searched yet, but they are kept: every link the page builds carries them along, so
-bookmarks made now keep working once the engine uses them.
+URL copied from the page works against the API and the other way round.  The facet
+filters (``person``, ``organization``, ``place``, ``source`` — repeatable — and ``from``,
+``to``) become the engine's filters, with the same names as ``search-cli search`` options;
+every link the page builds carries them along.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ MAX_PER_PAGE = 50
 DEFAULT_PER_PAGE = 10
 SORTS = ("relevance", "date")
 FILTER_KEYS = ("person", "organization", "place", "source", "from", "to")
+#: Keys that take one value (a date range has one start and one end); the first one wins.
+SINGLE_KEYS = ("from", "to")
 #: Filter values longer than this are refused like an over-long query.
 MAX_FILTER_CHARS = 200
 
@@ -56,12 +58,27 @@ class SearchParams:
 
     @property
     def blank(self) -> bool:
-        """True when there is nothing to search: the page shows its home state."""
-        return not self.q.strip()
+        """True when there is nothing to search (no words, no filter): the page shows its home state."""
+        return not self.q.strip() and not self.filters
+
+    def values(self, key: str) -> tuple[str, ...]:
+        """The selected values of one filter key, in the order they were given."""
+        return tuple(v for k, v in self.filters if k == key)
 
     def request(self) -> SearchRequest:
-        """The engine request (filters are not passed on until the engine supports them)."""
-        return SearchRequest(q=self.q, page=self.page, per_page=self.per_page, sort=self.sort)
+        """The engine request, filters included."""
+        return SearchRequest(
+            q=self.q,
+            page=self.page,
+            per_page=self.per_page,
+            sort=self.sort,
+            person=self.values("person"),
+            organization=self.values("organization"),
+            place=self.values("place"),
+            source=self.values("source"),
+            date_from=next(iter(self.values("from")), None),
+            date_to=next(iter(self.values("to")), None),
+        )
 
     def with_changes(self, **changes: object) -> SearchParams:
         """A copy with some fields replaced (for sort, paging and facet links)."""
@@ -76,6 +93,25 @@ class SearchParams:
     def selected(self, key: str, value: str) -> bool:
         """Whether the filter ``key=value`` is part of this search."""
         return (key, value) in self.filters
+
+    def with_filter(self, key: str, value: str) -> SearchParams:
+        """The search narrowed by ``key=value`` (kept if already there); back to page 1."""
+        return self if self.selected(key, value) else self.toggled(key, value)
+
+    def month_selected(self, month: str) -> bool:
+        """Whether the date range is exactly this month (what a date facet link sets)."""
+        return self.values("from") == (month,) and self.values("to") == (month,)
+
+    def month_toggled(self, month: str) -> SearchParams:
+        """Narrow to one month (``from=to=YYYY-MM``), or drop the date range if it is that month."""
+        kept = tuple(f for f in self.filters if f[0] not in SINGLE_KEYS)
+        if not self.month_selected(month):
+            kept = (*kept, ("from", month), ("to", month))
+        return replace(self, filters=kept, page=1)
+
+    def cleared(self) -> SearchParams:
+        """The same words without any filter ("clear all")."""
+        return replace(self, filters=(), page=1)
 
     def url_args(self) -> dict[str, str | list[str]]:
         """Query-string values for ``url_for``, leaving out defaults for short URLs."""
@@ -116,6 +152,8 @@ def _filters(args: MultiDict[str, str]) -> Filters:
         for value in args.getlist(key):
             if len(value) > MAX_FILTER_CHARS:
                 raise ParamError(f"{key} is too long (the limit is {MAX_FILTER_CHARS} characters)")
+            if key in SINGLE_KEYS and any(k == key for k, _ in pairs):
+                continue
             if value.strip() and (key, value) not in pairs:
                 pairs.append((key, value))
     return tuple(pairs)

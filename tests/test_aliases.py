@@ -1,0 +1,82 @@
+"""Alias-aware queries and the entity listing: داعش, ISIS and تنظيم الدولة name one organization."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from index.writer import build_index
+from search.cli import main
+from search.engine import Engine, SearchRequest
+
+ROOT = Path(__file__).resolve().parents[1]
+ONLY_LONG_NAME = {
+    "id": "long-name-only",
+    "title": "بيان عسكري",
+    "content": "أعلن تنظيم الدولة الإسلامية مسؤوليته عن الهجوم على الحاجز قرب تدمر.",
+    "date": "2017-06-01",
+}
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("aliases")
+    extra = root / "extra.json"
+    extra.write_text(json.dumps(ONLY_LONG_NAME, ensure_ascii=False), encoding="utf-8")
+    build_index([ROOT / "data" / "corpus", extra], root / "index", rebuild=True)
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def engine(index_dir: Path) -> Engine:
+    engine = Engine(index_dir)
+    yield engine
+    engine.close()
+
+
+def ids(result: dict) -> set[str]:
+    return {hit["id"] for hit in result["hits"]}
+
+
+def test_short_name_finds_article_that_uses_only_the_long_name(engine: Engine) -> None:
+    result = engine.search(SearchRequest(q="داعش", per_page=20))
+    assert "long-name-only" in ids(result)
+    assert result["aliases"] == [{"query": "داعش", "type": "organization", "entity": "داعش"}]
+    # Articles that say داعش rank above the one that only names it another way.
+    assert result["hits"][-1]["id"] == "long-name-only"
+
+
+def test_latin_name_finds_arabic_articles_and_says_why(engine: Engine) -> None:
+    result = engine.search(SearchRequest(q="ISIS", per_page=20))
+    assert result["total"] == 6
+    assert result["aliases"][0]["entity"] == "داعش"
+    marked = [s for hit in result["hits"] for s in hit["snippets"] if "<mark>داعش</mark>" in s]
+    assert marked, "the Arabic alias is marked in the snippets"
+    raqqa = engine.search(SearchRequest(q="Raqqa", per_page=20))
+    assert raqqa["total"] == 4 and raqqa["aliases"][0]["entity"] == "الرقة"
+
+
+def test_unquoted_multiword_alias(engine: Engine) -> None:
+    result = engine.search(SearchRequest(q="تنظيم الدولة", per_page=20))
+    assert result["aliases"][0]["entity"] == "داعش"
+    assert result["total"] == 6
+
+
+def test_plain_words_are_not_taken_for_entities(engine: Engine) -> None:
+    result = engine.search(SearchRequest(q="الحاجز", per_page=20))
+    assert result["aliases"] == []
+    assert ids(result) == {"long-name-only"}
+
+
+def test_entities_command_lists_canonical_names_with_aliases(index_dir: Path) -> None:
+    out = CliRunner().invoke(main, ["entities", "--type", "organization", "--json", "--index", str(index_dir)])
+    assert out.exit_code == 0, out.output
+    rows = {row["name"]: row for row in json.loads(out.stdout)["entities"]}
+    assert rows["داعش"]["count"] == 6 and "ISIS" in rows["داعش"]["aliases"]
+    assert rows["قوات سوريا الديمقراطية"]["count"] == 5 and "قسد" in rows["قوات سوريا الديمقراطية"]["aliases"]
+    assert all(row["type"] == "organization" for row in rows.values())
+    text = CliRunner().invoke(main, ["search", "ISIS", "--index", str(index_dir)])
+    assert "also matches the organization «داعش»" in text.stdout

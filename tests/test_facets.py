@@ -1,0 +1,350 @@
+"""Facets and facet filters: counts over every match, AND across / OR within, inclusive dates.
+
+The index is built through ``document_fields`` (so the real entity extractor runs) from a
+few hand-written articles plus the seed corpus.  Expected counts are recomputed by brute
+force from the stored fields, which the engine's counting never reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from whoosh import index as whoosh_index
+
+from index.writer import CURRENT
+from search.cli import BUNDLED_CORPUS, main
+from search.engine import Engine, SearchRequest
+from search.query import QueryError
+from web import create_app
+
+SDF = "قوات سوريا الديمقراطية"
+ARTICLES = [
+    {
+        "id": "f1",
+        "title": "قسد تتقدم في الرقة",
+        "content": f"أعلنت {SDF} أن مقاتليها دخلوا أحياء جديدة بالرقة. وقال متحدث باسم قسد إن المعارك مستمرة في الرقة.",
+        "date": "2017-05-01",
+        "source": "وكالة أ",
+    },
+    {
+        "id": "f2",
+        "title": "اجتماع في دمشق",
+        "content": "عقد مسؤولون اجتماعا في دمشق لبحث الوضع في الرقة ودير الزور، وحضر ممثلون عن الأمم المتحدة.",
+        "date": "2017-05-31",
+        "source": "وكالة ب",
+    },
+    {
+        "id": "f3",
+        "title": "بشار الأسد يستقبل وفدا",
+        "content": "استقبل الرئيس بشار الأسد في دمشق وفدا برئاسة سيرغي لافروف.",
+        "date": "2017-06-01",
+        "source": "وكالة أ",
+    },
+    {
+        "id": "f4",
+        "title": "تنظيم داعش ينسحب",
+        "content": "انسحب مقاتلو تنظيم داعش من مواقع قرب دير الزور بعد غارات التحالف الدولي.",
+        "date": "2017-06-15",
+        "source": "وكالة ب",
+    },
+    {
+        "id": "f5",
+        "title": "قمة في الرياض",
+        "content": "استضافت الرياض قمة خليجية بحضور قادة دول مجلس التعاون.",
+        "date": "2018-01-10",
+        "source": "وكالة ج",
+    },
+]
+KINDS = ("person", "organization", "place")
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("facets")
+    (root / "articles.json").write_text(json.dumps(ARTICLES, ensure_ascii=False), encoding="utf-8")
+    target = root / "index"
+    args = ["index", str(root / "articles.json"), str(BUNDLED_CORPUS), "--rebuild", "--index", str(target), "-q"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return target
+
+
+@pytest.fixture(scope="module")
+def engine(index_dir: Path) -> Iterator[Engine]:
+    eng = Engine(index_dir)
+    yield eng
+    eng.close()
+
+
+@pytest.fixture(scope="module")
+def stored(index_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every document's facet values straight from the stored fields: the brute-force truth."""
+    ix = whoosh_index.open_dir(str(index_dir / os.readlink(index_dir / CURRENT)))
+    try:
+        with ix.searcher() as searcher:
+            return {fields["id"]: _facet_values(fields) for fields in searcher.all_stored_fields()}
+    finally:
+        ix.close()
+
+
+def _facet_values(fields: dict[str, Any]) -> dict[str, Any]:
+    values = {kind: sorted({v for v in (fields.get(kind) or "").split(",") if v}) for kind in KINDS}
+    values["source"] = [fields["source"]] if fields.get("source") else []
+    values["date"] = [fields["date"].strftime("%Y-%m")] if fields.get("date") else []
+    values["day"] = fields["date"].strftime("%Y-%m-%d") if fields.get("date") else None
+    return values
+
+
+def brute_facets(stored: dict[str, dict[str, Any]], ids: set[str]) -> dict[str, list[dict]]:
+    """The facet contract recomputed: each document once per value, count desc then value, top 20."""
+    out = {}
+    for key in (*KINDS, "source", "date"):
+        counter = Counter(v for doc_id in ids for v in stored[doc_id][key])
+        ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:20]
+        out[key] = [{"value": v, "count": n} for v, n in ranked]
+    return out
+
+
+def all_ids(engine: Engine, request: SearchRequest) -> set[str]:
+    """Every matching id, page by page."""
+    found: set[str] = set()
+    page = 1
+    while True:
+        result = engine.search(SearchRequest(**{**request.__dict__, "page": page, "per_page": 100}))
+        found |= {hit["id"] for hit in result["hits"]}
+        if page >= max(result["pages"], 1):
+            return found
+        page += 1
+
+
+def without_time(result: dict) -> dict:
+    return {k: v for k, v in result.items() if k != "took_ms"}
+
+
+# --- extraction reaches the index ----------------------------------------------------------
+
+
+def test_known_entities_are_indexed_canonically(stored: dict[str, dict[str, Any]]) -> None:
+    assert SDF in stored["f1"]["organization"]  # قسد and the full name: one canonical value
+    assert "الرقة" in stored["f1"]["place"]  # بالرقة
+    assert "دمشق" in stored["f2"]["place"] and "دمشق" in stored["f3"]["place"]
+    assert "بشار الأسد" in stored["f3"]["person"]
+    assert stored["f1"]["date"] == ["2017-05"] and stored["f1"]["source"] == ["وكالة أ"]
+
+
+# --- counts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SearchRequest("الرقة", per_page=1),
+        SearchRequest("داعش"),
+        SearchRequest("دمشق OR الرياض", sort="date"),
+        SearchRequest("", place=("الرقة",)),
+        SearchRequest("داعش", place=("الرقة", "دمشق"), per_page=2, page=2),
+    ],
+)
+def test_counts_equal_brute_force_over_every_match(
+    engine: Engine, stored: dict[str, dict[str, Any]], request_: SearchRequest
+) -> None:
+    result = engine.search(request_)
+    ids = all_ids(engine, request_)
+    assert result["total"] == len(ids)
+    assert result["facets"] == brute_facets(stored, ids)
+
+
+def test_a_document_counts_once_per_value(engine: Engine) -> None:
+    result = engine.search(SearchRequest("id:f1"))
+    assert result["total"] == 1
+    assert {"value": SDF, "count": 1} in result["facets"]["organization"]
+    assert {"value": "الرقة", "count": 1} in result["facets"]["place"]
+    hit = result["hits"][0]
+    assert hit["entities"]["organization"].count(SDF) == 1 and hit["entities"]["place"].count("الرقة") == 1
+
+
+def test_facets_are_ordered_by_count_then_value(engine: Engine) -> None:
+    for values in engine.search(SearchRequest("", source=("وكالة أ", "وكالة ب", "وكالة ج")))["facets"].values():
+        keys = [(-item["count"], item["value"]) for item in values]
+        assert keys == sorted(keys)
+
+
+def test_whole_index_facets(engine: Engine, stored: dict[str, dict[str, Any]]) -> None:
+    result = engine.facets()
+    assert result["total"] == len(stored)
+    assert result["facets"] == brute_facets(stored, set(stored))
+
+
+def test_hits_and_documents_carry_their_entities(engine: Engine, stored: dict[str, dict[str, Any]]) -> None:
+    for hit in engine.search(SearchRequest("الرقة", per_page=50))["hits"]:
+        assert {k: sorted(v) for k, v in hit["entities"].items()} == {k: stored[hit["id"]][k] for k in KINDS}
+    doc = engine.document("f3")
+    assert doc is not None and "بشار الأسد" in doc["entities"]["person"]
+
+
+# --- filters --------------------------------------------------------------------------------
+
+
+def expected(stored: dict[str, dict[str, Any]], **wanted: tuple[str, ...]) -> set[str]:
+    """Ids passing the filters by brute force: AND across keys, OR within one."""
+    return {doc_id for doc_id, values in stored.items() if all(set(values[k]) & set(v) for k, v in wanted.items())}
+
+
+def test_and_across_facets_or_within_one(engine: Engine, stored: dict[str, dict[str, Any]]) -> None:
+    both = all_ids(engine, SearchRequest("", place=("الرقة",), organization=(SDF,)))
+    assert "f1" in both and both == expected(stored, place=("الرقة",), organization=(SDF,))
+    either = all_ids(engine, SearchRequest("", place=("الرياض", "دمشق")))
+    assert {"f2", "f3", "f5"} <= either and either == expected(stored, place=("الرياض", "دمشق"))
+    narrowed = all_ids(engine, SearchRequest("", place=("الرياض", "دمشق"), source=("وكالة أ",)))
+    assert narrowed == {"f3"}
+
+
+def test_filters_narrow_a_word_search(engine: Engine, stored: dict[str, dict[str, Any]]) -> None:
+    words = all_ids(engine, SearchRequest("الرقة"))
+    filtered = all_ids(engine, SearchRequest("الرقة", organization=(SDF,)))
+    assert filtered == words & expected(stored, organization=(SDF,)) and filtered < words
+
+
+def test_filters_do_not_change_scores(engine: Engine) -> None:
+    plain = {h["id"]: h["score"] for h in engine.search(SearchRequest("الرقة", per_page=50))["hits"]}
+    for hit in engine.search(SearchRequest("الرقة", per_page=50, place=("الرقة",)))["hits"]:
+        assert hit["score"] == plain[hit["id"]]
+
+
+def test_a_filter_nothing_passes_finds_nothing(engine: Engine) -> None:
+    """Whoosh reads an empty filter set as "no filter"; the engine must not."""
+    result = engine.search(SearchRequest("الرقة", person=("لا أحد بهذا الاسم",)))
+    assert result["total"] == 0 and result["hits"] == [] and all(v == [] for v in result["facets"].values())
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "ids"),
+    [
+        ("2017-05-31", "2017-06-01", {"f2", "f3"}),  # both ends inclusive
+        ("2017-05", "2017-05", {"f1", "f2"}),  # a month includes its last day
+        ("2017-06", None, {"f3", "f4", "f5"}),
+        (None, "2017", {"f1", "f2", "f3", "f4"}),
+        ("2018-01-10", "2018-01-10", {"f5"}),
+    ],
+)
+def test_date_range_is_inclusive(
+    engine: Engine, stored: dict[str, dict[str, Any]], date_from: str | None, date_to: str | None, ids: set[str]
+) -> None:
+    found = all_ids(engine, SearchRequest("", date_from=date_from, date_to=date_to))
+    assert {i for i in found if i.startswith("f")} == ids
+    lo, hi = date_from or "0000", date_to or "9999"
+    by_day = {i for i, v in stored.items() if v["day"] and lo <= v["day"][: len(lo)] and v["day"][: len(hi)] <= hi}
+    assert found == by_day
+
+
+def test_bad_dates_are_query_errors(engine: Engine) -> None:
+    with pytest.raises(QueryError, match="not a valid date"):
+        engine.search(SearchRequest("الرقة", date_from="2017-13"))
+    with pytest.raises(QueryError, match="ends before it starts"):
+        engine.search(SearchRequest("", date_from="2018", date_to="2017"))
+
+
+def test_filter_only_search_lists_newest_first(engine: Engine) -> None:
+    result = engine.search(SearchRequest("", source=("وكالة أ", "وكالة ب")))
+    assert result["sort"] == "date" and result["total"] == 4
+    assert [h["id"] for h in result["hits"]] == ["f4", "f3", "f2", "f1"]
+    with pytest.raises(QueryError, match="empty query"):
+        engine.search(SearchRequest("  "))
+
+
+def test_counts_follow_an_incremental_update(tmp_path: Path) -> None:
+    """The per-document facet cache is rebuilt when the searcher sees a new commit."""
+    target = tmp_path / "ix"
+    first = tmp_path / "a.json"
+    first.write_text(json.dumps(ARTICLES[:2], ensure_ascii=False), encoding="utf-8")
+    assert CliRunner().invoke(main, ["index", str(first), "--index", str(target), "-q"]).exit_code == 0
+    eng = Engine(target)
+    try:
+        assert {"value": "دمشق", "count": 1} in eng.facets()["facets"]["place"]
+        more = tmp_path / "b.json"
+        more.write_text(json.dumps(ARTICLES[2:3], ensure_ascii=False), encoding="utf-8")
+        assert CliRunner().invoke(main, ["index", str(more), "--index", str(target), "-q"]).exit_code == 0
+        assert {"value": "دمشق", "count": 2} in eng.facets()["facets"]["place"]
+    finally:
+        eng.close()
+
+
+# --- CLI and API ----------------------------------------------------------------------------
+
+
+def cli_json(*args: str) -> tuple[int, Any]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, json.loads(result.stdout) if result.stdout.strip().startswith("{") else None
+
+
+def test_cli_filters(engine: Engine, index_dir: Path) -> None:
+    code, got = cli_json(
+        "search", "--place", "الرياض", "--place", "دمشق", "--source", "وكالة أ", "--index", str(index_dir), "--json"
+    )
+    assert code == 0 and [h["id"] for h in got["hits"]] == ["f3"]
+    want = engine.search(SearchRequest("", place=("الرياض", "دمشق"), source=("وكالة أ",)))
+    assert without_time(got) == without_time(want)
+    code, got = cli_json(
+        "search", "الرقة", "--person", "بشار الأسد", "--to", "2017", "--index", str(index_dir), "--json"
+    )
+    assert code == 1 and got["total"] == 0
+    code, got = cli_json("search", "--from", "2017-05-31", "--to", "2017-06-01", "--index", str(index_dir), "--json")
+    assert code == 0 and {h["id"] for h in got["hits"]} == {"f2", "f3"}
+    code, got = cli_json("search", "--organization", SDF, "--index", str(index_dir), "--json")
+    assert "f1" in {h["id"] for h in got["hits"]}
+
+
+def test_cli_empty_query_without_filters_is_an_error(index_dir: Path) -> None:
+    result = CliRunner().invoke(main, ["search", "--index", str(index_dir)])
+    assert result.exit_code == 2 and "empty query" in result.stderr
+
+
+def test_cli_facets_json_and_text(engine: Engine, index_dir: Path) -> None:
+    code, got = cli_json("facets", "--index", str(index_dir), "--json")
+    assert code == 0 and got == engine.facets()
+    text = CliRunner().invoke(main, ["facets", "--index", str(index_dir)]).stdout
+    assert "place:" in text and "الرقة" in text
+
+
+def test_cli_show_json_has_entities(index_dir: Path) -> None:
+    code, got = cli_json("show", "f1", "--index", str(index_dir), "--json")
+    assert code == 0 and SDF in got["entities"]["organization"] and "الرقة" in got["entities"]["place"]
+    text = CliRunner().invoke(main, ["show", "f1", "--index", str(index_dir)]).stdout
+    assert f"organization: {SDF}" in text
+
+
+@pytest.fixture(scope="module")
+def client(index_dir: Path) -> Any:
+    app = create_app({"INDEX": str(index_dir), "TESTING": True})
+    return app.test_client()
+
+
+def test_api_filters_equal_the_cli_json(client: Any, index_dir: Path, stored: dict[str, dict[str, Any]]) -> None:
+    got = client.get("/api/search?q=الرقة&place=الرقة&place=دمشق&from=2017-05&to=2017-06").get_json()
+    code, cli = cli_json(
+        "search", "الرقة", "--place", "الرقة", "--place", "دمشق", "--from", "2017-05", "--to", "2017-06",
+        "--index", str(index_dir), "--json",
+    )  # fmt: skip
+    assert code == 0 and without_time(got) == without_time(cli)
+    assert {h["id"] for h in got["hits"] if h["id"].startswith("f")} == {"f1", "f2"}
+    person = client.get("/api/search?person=بشار الأسد&person=سيرغي لافروف").get_json()
+    want = expected(stored, person=("بشار الأسد", "سيرغي لافروف"))
+    assert person["hits"][0]["id"] == "f3" and {h["id"] for h in person["hits"]} == want
+
+
+def test_page_sidebar_chips_and_clear_all(client: Any) -> None:
+    page = client.get("/?q=الرقة&place=الرقة&from=2017-05&to=2017-05").get_data(as_text=True)
+    aside = page[page.index("<aside") : page.index("</aside>")]
+    assert "التاريخ" in aside and "أماكن" in aside and "منظمات" in aside and "المصادر" in aside
+    assert 'class="selected" aria-current="true"' in aside  # الرقة and the month 2017-05
+    assert "إزالة كل عوامل التصفية" in page and 'href="/?q=%D8%A7%D9%84%D8%B1%D9%82%D8%A9"' in page
+    assert 'class="entities"' in page and "organization=" in page
+    filter_only = client.get("/?place=الرياض").get_data(as_text=True)
+    assert "الأخبار المطابقة لعوامل التصفية" in filter_only and "قمة في الرياض" in filter_only
