@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import logging
 import math
 import os
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -382,6 +384,71 @@ class Engine:
                 stats["warning"] = self._analysis_warning()
         return stats
 
+    # -- related documents, entities and completion
+
+    def similar(self, doc_id: str, limit: int = 5) -> list[dict]:
+        """Articles sharing the most distinctive stems with ``doc_id`` ("more like this").
+
+        ``content_stem`` is not stored, so Whoosh gets the stored text to analyze with the
+        stem field's analyzer: similarity then ignores clitics and spelling variants, as the
+        search does.  The document itself is masked out.  ``[]`` for an unknown id.
+        """
+        with self._lock:
+            searcher = self._current()
+            docnum = searcher.document_number(id=doc_id)
+            if docnum is None:
+                return []
+            fields = searcher.stored_fields(docnum)
+            text = f"{fields.get('title', '')}\n\n{fields.get('content', '')}"
+            results = searcher.more_like(docnum, "content_stem", text=text, top=limit, numterms=SIMILAR_TERMS)
+            return [{**_similar_row(hit.fields()), "score": round(hit.score or 0.0, 4)} for hit in results]
+
+    def entity(self, kind: str, name: str) -> dict | None:
+        """One entity's profile, or None when no article names it.
+
+        ``{"type", "name", "total", "aliases", "related": {kind: [{"value", "count"}]},
+        "timeline": [{"month", "count"}]}``: ``related`` are the entities named in the most of
+        its articles (itself left out, ``RELATED_PER_TYPE`` per type); ``timeline`` counts its
+        articles per month, oldest first, with empty months between filled in.
+        """
+        if kind not in ENTITY_FACETS:
+            raise QueryError(f"unknown entity type {kind!r}; use person, organization or place")
+        with self._lock:
+            searcher = self._current()
+            docnums = sorted(searcher.docs_for_query(wq.Term(kind, name)))
+            if not docnums:
+                return None
+            counts = self._facets(searcher).counts(docnums, limit=None)
+        related = {
+            k: [c for c in counts[k] if (k, c["value"]) != (kind, name)][:RELATED_PER_TYPE] for k in ENTITY_FACETS
+        }
+        return {
+            "type": kind,
+            "name": name,
+            "total": len(docnums),
+            "aliases": entity_aliases().get((kind, name), []),
+            "related": related,
+            "timeline": _timeline(counts["date"]),
+        }
+
+    def complete(self, prefix: str, limit: int = 8) -> list[str]:
+        """Title and content words starting with ``prefix`` (normalized), most documents first.
+
+        The exact fields hold normalized words, so the completions are normalized too
+        (الرقه, not الرقة).  At most ``COMPLETE_SCAN`` vocabulary terms per field are read,
+        which bounds the cost of a one-letter prefix on a large index.
+        """
+        norm = normalize_word(prefix.strip())
+        if not norm:
+            return []
+        with self._lock:
+            reader = self._current().reader()
+            terms: set[str] = set()
+            for field in EXACT_FIELDS:
+                terms.update(_decoded(itertools.islice(reader.expand_prefix(field, norm), COMPLETE_SCAN)))
+            ranked = sorted(terms, key=lambda term: (-_popularity(reader, EXACT_FIELDS, term), term))
+        return ranked[:limit]
+
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -514,3 +581,49 @@ def _most_popular(reader: IndexReader, candidates: set[str], need: int) -> str |
     if not scored:
         return None
     return min(scored, key=lambda item: (-item[0], item[1]))[1]
+
+
+#: Key terms a "more like this" query is built from.
+SIMILAR_TERMS = 12
+#: Co-occurring entities shown per type on an entity page.
+RELATED_PER_TYPE = 10
+#: Vocabulary terms read per field for one completion.
+COMPLETE_SCAN = 2000
+#: A timeline longer than this many months lists only the months with articles.
+MAX_TIMELINE_MONTHS = 240
+
+
+def _similar_row(fields: dict) -> dict:
+    """A similar article as the document page lists it."""
+    meta = _metadata(fields)
+    return {key: meta[key] for key in ("id", "title", "date", "source")}
+
+
+def _decoded(terms: Iterable[bytes | str]) -> Iterator[str]:
+    """Whoosh yields bytes from some readers and str from others."""
+    for term in terms:
+        yield term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def _timeline(months: list[dict]) -> list[dict]:
+    """``[{"month", "count"}]`` oldest first, with the empty months in between (a bar chart's x axis)."""
+    counts = {item["value"]: item["count"] for item in months}
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    span = _month_number(last) - _month_number(first) + 1
+    keys = (
+        sorted(counts)
+        if span > MAX_TIMELINE_MONTHS
+        else [_month_name(n) for n in range(_month_number(first), _month_number(last) + 1)]
+    )
+    return [{"month": key, "count": counts.get(key, 0)} for key in keys]
+
+
+def _month_number(month: str) -> int:
+    year, number = month.split("-")
+    return int(year) * 12 + int(number) - 1
+
+
+def _month_name(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"

@@ -1,8 +1,9 @@
 """The site in a real browser: Debian's Chromium driven by Playwright, checked by axe-core.
 
 The search flow runs with JavaScript disabled, which is how we know the site needs none;
-axe runs in a second, script-enabled context (it is JavaScript itself).  Screenshots of
-the results and document pages go to docs/screenshots/ so a person can look at them.
+axe runs in a second, script-enabled context (it is JavaScript itself), which also runs
+the optional suggestions script.  Screenshots of the results, document and entity pages go
+to docs/screenshots/ (with UPDATE_SCREENSHOTS=1) so a person can look at them.
 """
 
 from __future__ import annotations
@@ -127,6 +128,59 @@ def test_search_sort_page_and_open_a_document(page: Page, base_url: str) -> None
     assert page.locator(".hit").count() > 0
 
 
+def test_facet_filter_chip_document_and_entity_page(page: Page, base_url: str) -> None:
+    """The research path: query, narrow by a sidebar value, undo it, page, read, go to a name's page."""
+    page.goto(base_url + "/?per_page=2")
+    page.get_by_label("ابحث في الأخبار").fill("الرقة")
+    page.get_by_role("button", name="بحث").click()
+    page.wait_for_url(re.compile(r"q=%D8%A7%D9%84%D8%B1%D9%82%D8%A9"))
+    everything = _total(page)
+    assert everything == 4 and page.locator(".hit").count() == 2
+
+    page.locator(".facets a", has_text="جبهة النصرة").click()
+    page.wait_for_url(re.compile(r"organization="))
+    chip = page.locator(".active-filters li", has_text="جبهة النصرة")
+    assert chip.count() == 1
+    assert 0 < _total(page) < everything
+    assert page.locator(".facets a.selected", has_text="جبهة النصرة").count() == 1
+
+    chip.get_by_role("link").click()
+    page.wait_for_url(lambda url: "organization=" not in url)
+    assert page.locator(".active-filters").count() == 0 and _total(page) == everything
+
+    page.locator("a[rel=next]").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/doc/"))
+    assert page.locator(".doc-text a.entity").count() > 0  # names marked in the text
+
+    page.locator(".doc-entities a", has_text="داعش").first.click()
+    page.wait_for_url(re.compile(r"/entity/organization/"))
+    assert page.locator("h1").inner_text() == "داعش"
+    timeline = page.locator("svg.timeline[role=img]")
+    assert timeline.is_visible() and timeline.locator("rect.bar").count() > 0
+    assert "داعش" in (timeline.get_attribute("aria-label") or "")
+    assert page.locator(".hit").count() == 5
+    page.locator(".related a", has_text="الرقة").first.click()
+    page.wait_for_url(re.compile(r"/entity/place/"))
+    assert page.locator("h1").inner_text() == "الرقة"
+
+
+def _total(page: Page) -> int:
+    """The result count the summary line states."""
+    return int(page.locator(".summary bdi").first.inner_text())
+
+
+def test_suggestions_appear_while_typing(axe_page: Page, base_url: str) -> None:
+    """With JavaScript, the box offers completions from /api/suggest in its datalist."""
+    axe_page.goto(base_url + "/")
+    axe_page.locator("#q").press_sequentially("داع")
+    options = axe_page.locator("datalist#q-suggestions option")
+    options.first.wait_for(state="attached", timeout=5000)
+    assert "داعش" in options.evaluate_all("els => els.map(e => e.value)")
+    assert axe_page.locator("#q").get_attribute("list") == "q-suggestions"
+
+
 def test_example_query_and_did_you_mean_links_work(page: Page, base_url: str) -> None:
     page.goto(base_url + "/")
     page.get_by_role("link", name='"دير الزور"').click()
@@ -153,6 +207,10 @@ def test_malformed_query_shows_the_box_and_a_message(page: Page, base_url: str) 
         "/?q=" + '"دير الزور',
         "/doc/000_4e3d15a02d7a4506?q=الرقة",
         "/doc/no-such-id",
+        "/doc/003_180c9277222e8e9c",
+        "/entity/organization/داعش",
+        "/entity/place/الرقة?per_page=2&page=2",
+        "/entity/place/لا-يوجد",
     ],
 )
 def test_no_accessibility_violations(axe_page: Page, base_url: str, path: str) -> None:
@@ -202,5 +260,8 @@ def test_screenshots_for_people(page: Page, base_url: str) -> None:
     screenshot(page, "document.png")
     page.goto(base_url + "/")
     screenshot(page, "home.png")
-    for name in ("results.png", "document.png", "results-phone.png", "home.png"):
+    page.goto(base_url + "/entity/organization/داعش")
+    assert page.locator("svg.timeline").count() == 1
+    screenshot(page, "entity.png")
+    for name in ("results.png", "document.png", "results-phone.png", "home.png", "entity.png"):
         assert (SCREENSHOTS / name).read_bytes().startswith(b"\x89PNG")

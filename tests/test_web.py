@@ -19,8 +19,10 @@ from search.cli import analyze_text, main
 from search.engine import Engine, SearchRequest
 from web import CONTENT_SECURITY_POLICY, create_app
 from web.params import MAX_PER_PAGE
-from web.render import external_url, paragraphs, safe_snippet
+from web.render import external_url, marked_text, paragraphs, safe_snippet
 from web.state import close_engine, get_engine
+from web.timeline import summary as timeline_summary
+from web.timeline import timeline_svg
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "corpus"
@@ -40,6 +42,8 @@ XSS_DOC = {
     "date": "2017-06-01",
 }
 MARK_OR_END = re.compile(r"</?mark>")
+#: The page's one script tag: search suggestions, loaded from /static, never inline.
+SUGGEST_SCRIPT = '<script src="/static/suggest.js" defer>'
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +109,8 @@ def test_home_page_offers_examples_and_is_arabic_first(client: FlaskClient) -> N
     assert '<label class="visually-hidden" for="q">' in page
     for example in ("الرقة", "&#34;دير الزور&#34;", "داعش OR النصرة"):
         assert example in page
-    assert "<aside" not in page and "<script" not in page
+    assert "<aside" not in page
+    assert re.findall(r"<script[^>]*>", page) == [SUGGEST_SCRIPT]  # the only script: optional, external
 
 
 def test_results_page_shows_hits_with_marks_and_keeps_the_query(client: FlaskClient) -> None:
@@ -206,6 +211,98 @@ def test_unknown_document_is_a_404_page(client: FlaskClient) -> None:
     assert html(client, "/no/such/page", 404)
 
 
+def test_document_page_marks_entities_linking_to_their_facet(client: FlaskClient, engine: Engine) -> None:
+    page = html(client, f"/doc/{DOC_ID}")
+    text = page[page.index('<div class="doc-text">') : page.index("</article>")]
+    marked = re.findall(r'<a class="entity entity-(\w+)" href="/\?(\w+)=([^"]+)" title="([^"]+)">([^<]+)</a>', text)
+    assert len(marked) > 10
+    assert all(kind == key for kind, key, *_ in marked)
+    doc = engine.document(DOC_ID)
+    assert doc is not None
+    names = {(kind, title) for kind, _, _, title, _ in marked}
+    assert ("place", "الرقة") in names and ("organization", "داعش") in names
+    assert names <= {(kind, name) for kind, values in doc["entities"].items() for name in values}
+
+
+def test_document_page_lists_its_entities_and_similar_articles(client: FlaskClient, engine: Engine) -> None:
+    page = html(client, f"/doc/{DOC_ID}?q=الرقة")
+    chips = page[page.index('class="doc-entities"') : page.index('<div class="doc-text">')]
+    assert 'href="/entity/place/%D8%A7%D9%84%D8%B1%D9%82%D8%A9"' in chips  # names in a list open the entity page
+    similar = page[page.index('class="similar"') :]
+    ids = re.findall(r'<a href="/doc/([^"?]+)\?q=', similar)
+    assert ids == [row["id"] for row in engine.similar(DOC_ID)] and DOC_ID not in ids
+
+
+def test_similar_articles_exclude_the_document_and_share_its_subject(engine: Engine) -> None:
+    rows = engine.similar(DOC_ID, limit=3)
+    assert 0 < len(rows) <= 3
+    assert all(set(row) == {"id", "title", "date", "source", "score"} for row in rows)
+    assert DOC_ID not in {row["id"] for row in rows} and XSS_ID not in {row["id"] for row in rows}
+    assert [row["score"] for row in rows] == sorted((row["score"] for row in rows), reverse=True)
+    assert engine.similar("no-such-id") == []
+
+
+def test_hostile_text_with_entities_is_escaped_on_the_document_page(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app.app_context():
+        eng = get_engine()
+    hostile = "<script>alert('داعش')</script> سيطر <b onclick=x>تنظيم داعش</b> على مدينة الرقة\"><img src=x>"
+    doc = {**XSS_DOC, "content": hostile, "entities": {"person": [], "organization": ["داعش"], "place": ["الرقة"]}}
+    monkeypatch.setattr(eng, "document", lambda doc_id: {**doc, "id": doc_id})
+    page = html(app.test_client(), f"/doc/{XSS_ID}")
+    assert_no_injection(page)
+    assert "&lt;script&gt;alert(&#39;" in page
+    assert re.search(r'<a class="entity entity-organization" href="/\?organization=[^"]+" title="داعش">', page)
+    assert re.search(r'<a class="entity entity-place" href="/\?place=[^"]+" title="الرقة">', page)
+
+
+def test_marked_text_escapes_around_and_inside_mentions() -> None:
+    out = str(marked_text('<i>داعش</i> & "الرقة"', lambda kind, name: f"/?{kind}={name}&x=<y>"))
+    assert out.startswith('&lt;i&gt;<a class="entity entity-organization"')
+    assert 'href="/?organization=داعش&amp;x=&lt;y&gt;"' in out
+    assert "</a>&lt;/i&gt; &amp; &#34;<a" in out and "<i>" not in out
+
+
+def test_entity_page_lists_articles_aliases_companions_and_timeline(client: FlaskClient, engine: Engine) -> None:
+    page = html(client, "/entity/organization/داعش")
+    assert '<h1 dir="auto">داعش</h1>' in page
+    assert '<li dir="auto">ISIS</li>' in page  # aliases, the name itself left out
+    assert page.count('class="hit"') == 5
+    dates = re.findall(r'<li class="hit">.*?(?:<time datetime="([\d-]+)"|</li>)', page, re.S)
+    dated = [d for d in dates if d]
+    assert dated == sorted(dated, reverse=True) and dates == dated + [""] * (len(dates) - len(dated))  # undated last
+    aside = page[page.index("<aside") : page.index("</aside>")]
+    assert "/entity/organization/%D8%AF%D8%A7%D8%B9%D8%B4" not in aside  # not its own companion
+    assert 'href="/entity/place/%D8%A7%D9%84%D8%B1%D9%82%D8%A9"' in aside
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert 'role="img"' in svg and "<title>" in svg and 'aria-label="' in svg and svg.count("<rect") == 7
+    assert 'href="/?organization=%D8%AF%D8%A7%D8%B9%D8%B4"' in page  # "search these articles"
+
+
+def test_entity_page_is_paged(client: FlaskClient) -> None:
+    first = html(client, "/entity/organization/داعش?per_page=2")
+    assert first.count('class="hit"') == 2 and 'rel="next"' in first and 'rel="prev"' not in first
+    last = html(client, "/entity/organization/داعش?per_page=2&page=3")
+    assert last.count('class="hit"') == 1 and 'rel="prev"' in last and 'rel="next"' not in last
+    assert 'href="/entity/organization/%D8%AF%D8%A7%D8%B9%D8%B4?page=2&amp;per_page=2"' in last
+
+
+@pytest.mark.parametrize("url", ["/entity/place/لا-يوجد", "/entity/planet/الرقة", "/entity/source/العربي الجديد"])
+def test_unknown_entity_or_type_is_a_404_page(client: FlaskClient, url: str) -> None:
+    assert "الصفحة غير موجودة" in html(client, url, 404)
+
+
+def test_timeline_svg_is_accessible_and_escaped() -> None:
+    months = [{"month": "2016-12", "count": 3}, {"month": "2017-01", "count": 0}, {"month": "2017-02", "count": 6}]
+    svg = str(timeline_svg("<b>x</b>", months))
+    assert svg.startswith('<svg class="timeline"') and 'role="img"' in svg
+    assert "&lt;b&gt;x&lt;/b&gt;" in svg and "<b>" not in svg
+    assert svg.count("<rect") == 3 and "<title>2017-02: 6</title>" in svg
+    assert "2016-12" in svg and ": 9" in timeline_summary("x", months)
+    assert str(timeline_svg("x", [])) == ""
+
+
 # --- API -----------------------------------------------------------------------------------
 
 
@@ -252,11 +349,50 @@ def test_api_document_stats_and_analyze(client: FlaskClient, engine: Engine) -> 
         ("/api/search?q=*", 400),
         ("/api/search?q=(الرقة", 400),
         ("/api/search?q=date:[2018%20to%202017]", 400),
+        ("/api/entities?type=planet", 400),
+        ("/api/entity/place/لا-يوجد", 404),
+        ("/api/entity/planet/الرقة", 404),
+        ("/api/entity/place/الرقة?page=0", 400),
+        ("/api/suggest?q=" + "ا" * 201, 400),
     ],
 )
 def test_api_errors_have_one_shape(client: FlaskClient, url: str, status: int) -> None:
     body = api(client, url, status)
     assert body["ok"] is False and body["status"] == status and body["error"]
+
+
+def test_api_entities_and_facets_are_the_engine_results(client: FlaskClient, engine: Engine) -> None:
+    assert api(client, "/api/entities") == engine.entities()
+    places = api(client, "/api/entities?type=place")
+    assert places == engine.entities("place") and {row["type"] for row in places} == {"place"}
+    assert api(client, "/api/facets") == engine.facets()
+
+
+def test_api_entity_is_the_entity_page_data(client: FlaskClient, engine: Engine) -> None:
+    body = api(client, "/api/entity/place/الرقة?per_page=2")
+    assert set(body) == {"type", "name", "total", "aliases", "related", "timeline", "articles"}
+    assert (body["type"], body["name"], body["total"]) == ("place", "الرقة", 4)
+    assert "Raqqa" in body["aliases"]
+    assert set(body["related"]) == {"person", "organization", "place"}
+    assert all(len(values) <= 10 for values in body["related"].values())
+    assert "الرقة" not in {item["value"] for item in body["related"]["place"]}
+    assert all(set(item) == {"month", "count"} for item in body["timeline"])
+    articles = body["articles"]
+    assert (articles["total"], articles["page"], articles["per_page"], articles["pages"]) == (4, 1, 2, 2)
+    listing = engine.search(SearchRequest("", per_page=2, place=("الرقة",)))
+    assert articles["hits"] == listing["hits"]
+
+
+def test_api_suggest_completes_the_last_word(client: FlaskClient) -> None:
+    body = api(client, "/api/suggest?q=الرقة داع")
+    assert body["q"] == "الرقة داع"
+    assert body["suggestions"][0] == "الرقة داعش"
+    assert all(s.startswith("الرقة داع") for s in body["suggestions"])
+    dair = api(client, "/api/suggest?q=دي")["suggestions"]
+    assert '"دير الزور"' in dair and "دير" in dair and len(dair) <= 12
+    assert "Raqqa" in api(client, "/api/suggest?q=raq")["suggestions"]
+    for q in ("", "   ", "الرقة "):
+        assert client.get("/api/suggest", query_string={"q": q}).get_json()["suggestions"] == []
 
 
 def test_api_post_is_405_json(client: FlaskClient) -> None:
@@ -337,7 +473,9 @@ class TagCollector(HTMLParser):
 
 
 def assert_no_injection(page: str) -> None:
-    """No script or img element, no event-handler attribute, no javascript: link, no stray markup."""
+    """No script (but ours) or img element, no event-handler attribute, no javascript: link, no stray markup."""
+    assert page.count(SUGGEST_SCRIPT) == 1
+    page = page.replace(SUGGEST_SCRIPT + "</script>", "")
     parser = TagCollector()
     parser.feed(page)
     names = {tag for tag, _ in parser.tags}

@@ -9,8 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, jsonify, request
 
 from search.cli import analyze_text
+from web.entities import entity_data
 from web.params import ParamError, SearchParams
 from web.state import get_engine
+from web.suggest import suggestions
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -49,3 +51,32 @@ def analyze() -> Response:
 def stats() -> Response:
     """Size and provenance of the index."""
     return jsonify(get_engine().stats())
+
+
+@bp.get("/entities")
+def entities() -> Response:
+    """Every entity in the index with aliases and counts; ``type`` limits it to one kind."""
+    kind = request.args.get("type") or None
+    return jsonify(get_engine().entities(kind))
+
+
+@bp.get("/facets")
+def facets() -> Response:
+    """Facet counts over the whole index."""
+    return jsonify(get_engine().facets())
+
+
+@bp.get("/suggest")
+def suggest() -> Response:
+    """Completions of the last word of ``q``: ``{"q", "suggestions": [...]}``."""
+    q = request.args.get("q", "")
+    return jsonify({"q": q, "suggestions": suggestions(q)})
+
+
+@bp.get("/entity/<kind>/<path:name>")
+def entity(kind: str, name: str) -> Response:
+    """An entity's profile and one page of its articles (``page``, ``per_page``), or a 404."""
+    data = entity_data(kind, name, SearchParams.from_args(request.args))
+    if data is None:
+        abort(404, description=f"no articles name the {kind} {name!r}")
+    return jsonify(data)

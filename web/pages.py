@@ -1,18 +1,21 @@
-"""The HTML pages: search (home, results, no results) and one document.
+"""The HTML pages: search (home, results, no results), one document and one entity.
 
 Everything works with plain links and one GET form, so the site needs no JavaScript.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 
+from web.entities import TYPE_LABELS, entity_data
 from web.facets import facet_groups
 from web.params import ParamError, SearchParams
-from web.render import external_url, paragraphs, safe_snippet
+from web.render import external_url, marked_text, paragraphs, safe_snippet
 from web.state import get_engine
+from web.timeline import timeline_svg
 
 bp = Blueprint("pages", __name__)
 
@@ -45,6 +48,17 @@ def narrow_url(params: SearchParams, key: str, value: str) -> str:
 def doc_url(doc_id: str, params: SearchParams | None = None) -> str:
     """A document link carrying the search along, so the page can link back to it."""
     return url_for("pages.document", doc_id=doc_id, **(params.url_args() if params else {}))
+
+
+@bp.app_template_global()
+def entity_url(kind: str, name: str) -> str:
+    """An entity's own page (names in lists about entities link here; see web/entities.py)."""
+    return url_for("pages.entity", kind=kind, name=name)
+
+
+def facet_url(kind: str, name: str) -> str:
+    """A new search for the articles naming an entity (names in running text link here)."""
+    return url_for("pages.search", **{kind: name})
 
 
 bp.add_app_template_filter(safe_snippet, "snippet")
@@ -92,12 +106,49 @@ def _filter_chips(params: SearchParams) -> list[tuple[str, str, str]]:
 
 @bp.get("/doc/<path:doc_id>")
 def document(doc_id: str) -> str:
-    """One article in full, with a link back to the search it was found by."""
-    doc = get_engine().document(doc_id)
+    """One article in full: entities marked in the text, its names, similar articles, a way back."""
+    engine = get_engine()
+    doc = engine.document(doc_id)
     if doc is None:
         abort(404, description=f"no document with id {doc_id!r}")
     try:
         params = SearchParams.from_args(request.args)
     except ParamError:
         params = SearchParams()  # a mangled back link must not hide the document
-    return render_template("document.html", doc=doc, params=params, paragraphs=paragraphs(doc["content"]))
+    return render_template(
+        "document.html",
+        doc=doc,
+        params=params,
+        paragraphs=[marked_text(p, facet_url) for p in paragraphs(doc["content"])],
+        similar=engine.similar(doc_id),
+        type_labels=TYPE_LABELS,
+    )
+
+
+@bp.get("/entity/<kind>/<path:name>")
+def entity(kind: str, name: str) -> str:
+    """A person, organization or place: its articles, aliases, companions and timeline."""
+    params = SearchParams.from_args(request.args)
+    data = entity_data(kind, name, params)
+    if data is None:
+        abort(404, description=f"no articles name the {kind} {name!r}")
+    articles = data["articles"]
+    page_url = functools.partial(_entity_page_url, kind, name, params)
+    return render_template(
+        "entity.html",
+        params=SearchParams(),
+        entity=data,
+        label=TYPE_LABELS[kind][0],
+        type_labels=TYPE_LABELS,
+        timeline=timeline_svg(name, data["timeline"]),
+        search_link=facet_url(kind, name),
+        first_rank=(articles["page"] - 1) * articles["per_page"] + 1,
+        prev_url=page_url(articles["page"] - 1) if articles["page"] > 1 else None,
+        next_url=page_url(articles["page"] + 1) if articles["page"] < articles["pages"] else None,
+    )
+
+
+def _entity_page_url(kind: str, name: str, params: SearchParams, page: int) -> str:
+    """Another page of an entity's articles, keeping the page size."""
+    args = params.with_changes(page=page, q="", filters=()).url_args()
+    return url_for("pages.entity", kind=kind, name=name, **args)

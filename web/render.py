@@ -4,15 +4,20 @@ The engine returns snippets already escaped, with matches in ``<mark>``.  The pa
 not trust that: it splits on the exact tags ``<mark>``/``</mark>``, decodes and re-escapes
 every piece of text in between, and re-inserts only balanced mark tags.  Nothing from a
 document can therefore reach the page as markup, even if the snippet code had a bug.
+The document page's entity links (:func:`marked_text`) are built the same way: every
+piece of text is escaped, and the only tags are the ones written here.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
+
+from index.entities import find_mentions
 
 _MARK_TAG = re.compile(r"(</?mark>)")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -54,3 +59,25 @@ def external_url(url: str | None) -> str | None:
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
         return url.strip()
     return None
+
+
+def marked_text(text: str, href: Callable[[str, str], str]) -> Markup:
+    """``text`` escaped, each entity mention wrapped in a link to ``href(type, canonical)``.
+
+    Mentions are found on the raw text and every piece — between mentions and inside them —
+    is escaped on its own, so a document's markup stays text.  The link's ``title`` gives the
+    canonical name, which may be spelled differently from the text (سورية → سوريا).
+    """
+    out: list[str] = []
+    pos = 0
+    for mention in find_mentions(text):
+        if mention.start < pos:  # find_mentions promises no overlap; never emit broken markup
+            continue
+        out.append(str(escape(text[pos : mention.start])))
+        out.append(
+            f'<a class="entity entity-{escape(mention.type)}" href="{escape(href(mention.type, mention.canonical))}"'
+            f' title="{escape(mention.canonical)}">{escape(text[mention.start : mention.end])}</a>'
+        )
+        pos = mention.end
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))  # every text piece and attribute was escaped above

@@ -1,0 +1,58 @@
+"""Search-as-you-type: completions of the last word typed, for ``/api/suggest``.
+
+A suggestion is the whole query with its last word completed, because that is what a
+``<datalist>`` option puts in the box.  Words come from the index's own vocabulary of
+titles and content (normalized, most documents first); entity names and aliases that
+start with the word come first, since they are what people look for — a multi-word
+name goes in quotes so that it is searched as a phrase.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from search.analysis import normalize_word
+from web.params import ParamError
+from web.state import get_engine
+
+#: A suggestion request is one short query, not text.
+MAX_SUGGEST_CHARS = 200
+MAX_WORDS = 8
+MAX_ENTITIES = 4
+
+
+def suggestions(q: str) -> list[str]:
+    """Completed queries for ``q``; none when it is blank or ends with a space (the word is done)."""
+    if len(q) > MAX_SUGGEST_CHARS:
+        raise ParamError(f"q is too long for suggestions ({len(q)} characters; the limit is {MAX_SUGGEST_CHARS})")
+    if not q.strip() or q[-1].isspace():
+        return []
+    head, _, last = q.rpartition(" ")
+    last = last.lstrip('"«“+-')
+    if not last:
+        return []
+    stem = f"{head} " if head else ""
+    done = [_quoted(name) for name in _entity_names(last)]
+    done += get_engine().complete(last, MAX_WORDS)
+    return list(dict.fromkeys(stem + item for item in done))
+
+
+def _entity_names(prefix: str) -> list[str]:
+    """Entity names and aliases in the index that start with ``prefix``, most documents first."""
+    norm = _normalized(prefix)
+    found = []
+    for row in get_engine().entities():
+        found += [alias for alias in (row["name"], *row["aliases"]) if _normalized(alias).startswith(norm)]
+        if len(dict.fromkeys(found)) >= MAX_ENTITIES:
+            break
+    return list(dict.fromkeys(found))[:MAX_ENTITIES]
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized(text: str) -> str:
+    """How a name compares with what was typed: each word normalized, lower case for Latin."""
+    return " ".join(normalize_word(word) for word in text.split()).lower()
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"' if " " in name else name
