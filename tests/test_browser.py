@@ -8,6 +8,7 @@ to docs/screenshots/ (with UPDATE_SCREENSHOTS=1) so a person can look at them.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -265,3 +266,49 @@ def test_screenshots_for_people(page: Page, base_url: str) -> None:
     screenshot(page, "entity.png")
     for name in ("results.png", "document.png", "results-phone.png", "home.png", "entity.png"):
         assert (SCREENSHOTS / name).read_bytes().startswith(b"\x89PNG")
+
+
+HOSTILE = {
+    "id": "hostile",
+    "title": "<script>window.__xss = 1</script> عنوان",
+    "content": (
+        "خبر عن script في الرقة <script>window.__xss = 2</script> ثم صورة "
+        '<img src=x onerror="window.__xss = 3"> ورابط <a href="javascript:window.__xss=4">اضغط</a> '
+        "و</mark><script>window.__xss = 5</script> نهاية."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server whose index holds a scraped page full of markup that must never run."""
+    root = tmp_path_factory.mktemp("hostile")
+    (root / "hostile.json").write_text(json.dumps(HOSTILE, ensure_ascii=False), encoding="utf-8")
+    build_index([root / "hostile.json"], root / "index", rebuild=True)
+    app = create_app({"INDEX": str(root / "index")})
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="web-test-hostile", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    close_engine(app)
+
+
+@pytest.mark.parametrize("path", ["/?q=script", "/?q=%3Cscript%3Ewindow.__xss%3D9%3C%2Fscript%3E", "/doc/hostile"])
+def test_stored_and_reflected_markup_never_runs(axe_page: Page, hostile_url: str, path: str) -> None:
+    """With JavaScript on, nothing from a document or a query executes (stored and reflected XSS)."""
+    dialogs: list[str] = []
+    axe_page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    axe_page.goto(hostile_url + path)
+    axe_page.wait_for_load_state("load")
+    assert axe_page.evaluate("window.__xss === undefined")
+    assert dialogs == []
+    assert axe_page.locator("img[src=x]").count() == 0
+    assert axe_page.locator("a[href^='javascript:']").count() == 0
+    if path == "/?q=script":
+        assert axe_page.locator(".hit").count() == 1
+        # The markup is shown as text, and the match is still marked.
+        assert "<script>" in axe_page.locator(".hit").inner_text()
+        assert axe_page.locator(".snippet mark").count() > 0
