@@ -85,6 +85,10 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except (QueryError, IndexingError, IndexMissing) as exc:
             _fail(str(exc))
+        except BrokenPipeError:
+            # The reader went away (`search-cli entities | head`): stop quietly, as cat does.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except OSError as exc:
             _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
         except KeyboardInterrupt:
