@@ -1,0 +1,262 @@
+"""Load test: the production server (gunicorn, 2 workers) under concurrent clients, on loopback.
+
+Unit tests call the Flask app in-process, one request at a time; they cannot show errors
+that only appear with several worker processes and concurrent clients (shared index files,
+the engine's lock, memory that grows with every request).  This script starts
+``gunicorn wsgi:app`` exactly as production does, drives it with N client threads for a
+bounded time — a mix of searches, facet clicks (filter parameters) and document pages — and
+reports requests, errors, p50/p95 latency and each worker's RSS at start and end.
+
+Loopback only: the server binds 127.0.0.1 and the clients connect there.  Not part of
+pytest (it runs for a minute).  ``gunicorn`` is in the ``test`` extra::
+
+    .venv/bin/python tools/load_test.py                     # seed corpus, 16 clients, 60 s
+    .venv/bin/python tools/load_test.py --clients 32 --seconds 120 --index /path/to/index
+
+Exit status 1 when any request failed (a 5xx, a connection error or an unexpected status).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HOST = "127.0.0.1"
+QUERIES = [
+    "داعش",
+    "الرقة",
+    "ادلب",
+    "بالرقة قسد",
+    '"دير الزور"',
+    "سوريا OR العراق",
+    "تنظيم -الرقة",
+    "إدل*",
+    "ISIS",
+    "title:داعش",
+    "date:2017",
+    "مستشفي",
+    "داعس",
+]
+
+
+@dataclass
+class Stats:
+    """Latencies and failures collected by all client threads (appends are atomic in CPython)."""
+
+    latencies: list[float] = field(default_factory=list)
+    by_kind: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def free_port() -> int:
+    """A port nobody listens on now, for the server to bind (loopback only)."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def get(port: int, path: str, timeout: float = 30.0) -> tuple[int, bytes]:
+    """One GET on a fresh connection (gunicorn's sync workers close after each response)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def rss_kb(pid: int) -> int:
+    """Resident set size of a process from /proc (Linux), in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def worker_pids(master: int) -> list[int]:
+    """gunicorn's worker processes: the children of the master, found through /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # Field 4 (ppid) comes after the parenthesised command name, which may contain spaces.
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == master:
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def build_seed_index(corpus: Path) -> Path:
+    """Index ``corpus`` into a temp dir so the run never touches a real index."""
+    from index.writer import build_index
+
+    index_dir = Path(tempfile.mkdtemp(prefix="load-test-")) / "index"
+    report = build_index([corpus], index_dir, rebuild=True)
+    print(f"indexed {report.indexed} articles from {corpus} into {index_dir}", file=sys.stderr)
+    return index_dir
+
+
+def start_server(index_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """``gunicorn wsgi:app`` with the index from the environment, as in production."""
+    env = {**os.environ, "NEWS_SEARCH_INDEX": str(index_dir)}
+    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{HOST}:{port}"]
+    cmd += ["--chdir", str(ROOT), "--log-level", "warning", "--timeout", "60", "wsgi:app"]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited with status {proc.returncode}")
+        try:
+            if get(port, "/api/stats", timeout=5)[0] == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def targets(port: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """Document ids and facet values (kind, value) present in the index, for realistic clicks."""
+    facets = json.loads(get(port, "/api/facets")[1])["facets"]
+    values = [(kind, row["value"]) for kind in ("person", "organization", "place", "source") for row in facets[kind]]
+    ids: set[str] = set()
+    for q in QUERIES[:6]:
+        result = json.loads(get(port, "/api/search?" + urllib.parse.urlencode({"q": q, "per_page": 50}))[1])
+        ids.update(hit["id"] for hit in result.get("hits", []))
+    return sorted(ids), values
+
+
+def next_request(rng: random.Random, ids: list[str], facets: list[tuple[str, str]]) -> tuple[str, str]:
+    """One request of the mix: 45 % searches (page or API), 30 % facet clicks, 25 % documents."""
+    roll = rng.random()
+    if roll < 0.45 or not (ids and facets):
+        params = {"q": rng.choice(QUERIES)}
+        if rng.random() < 0.2:
+            params["page"] = str(rng.randint(1, 3))
+        if rng.random() < 0.2:
+            params["sort"] = "date"
+        return "search", rng.choice(["/", "/api/search"]) + "?" + urllib.parse.urlencode(params)
+    if roll < 0.75:
+        chosen = rng.sample(facets, k=min(len(facets), rng.randint(1, 2)))
+        params = [("q", rng.choice(QUERIES[:4]))] if rng.random() < 0.7 else []
+        params += chosen
+        return "facet", rng.choice(["/", "/api/search"]) + "?" + urllib.parse.urlencode(params)
+    doc_id = urllib.parse.quote(rng.choice(ids), safe="")
+    return "document", rng.choice(["/doc/", "/api/doc/"]) + doc_id
+
+
+def client(port: int, until: float, seed: int, ids: list[str], facets: list[tuple[str, str]], stats: Stats) -> None:
+    """Send requests back to back until the deadline, recording latency and failures."""
+    rng = random.Random(seed)
+    while time.monotonic() < until:
+        kind, path = next_request(rng, ids, facets)
+        started = time.perf_counter()
+        try:
+            status, _ = get(port, path)
+        except OSError as exc:
+            stats.errors.append(f"{path}: {exc!r}")
+            continue
+        stats.latencies.append(time.perf_counter() - started)
+        stats.by_kind[kind] = stats.by_kind.get(kind, 0) + 1
+        if status != 200:
+            stats.errors.append(f"{path}: HTTP {status}")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The ``share`` quantile (0–1) of ``values``, in milliseconds."""
+    if len(values) < 2:
+        return (values[0] if values else 0.0) * 1000
+    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1] * 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse options, run the load, print the report; 1 if any request failed."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long to drive load (default 60)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent client threads, 8-32 (default 16)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument("--index", type=Path, help="an existing index (default: build the seed corpus in a temp dir)")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus", help="what to index without --index")
+    args = parser.parse_args(argv)
+    if not 8 <= args.clients <= 32:
+        parser.error("--clients must be between 8 and 32")
+    index_dir = args.index or build_seed_index(args.corpus)
+    port = free_port()
+    server = start_server(index_dir, port, args.workers)
+    try:
+        ids, facets = targets(port)
+        workers = worker_pids(server.pid)
+        # Warm up first (lexicon, searcher, facet arrays load on first use), so "start" RSS
+        # is a serving worker and growth during the run means memory kept per request.
+        for _ in range(20):
+            get(port, "/api/search?q=" + urllib.parse.quote("الرقة"))
+        rss_start = {pid: rss_kb(pid) for pid in workers}
+        stats = Stats()
+        until = time.monotonic() + args.seconds
+        threads = [
+            threading.Thread(target=client, args=(port, until, i, ids, facets, stats), daemon=True)
+            for i in range(args.clients)
+        ]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(args.seconds + 60)
+        elapsed = time.monotonic() - started
+        alive = worker_pids(server.pid)
+        rss_end = {pid: rss_kb(pid) for pid in alive}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        if args.index is None:  # the temp index we built
+            shutil.rmtree(index_dir.parent, ignore_errors=True)
+    total = len(stats.latencies) + sum(1 for e in stats.errors if "HTTP" not in e)
+    print(f"{args.clients} clients, {args.workers} workers, {elapsed:.1f} s, index {index_dir}")
+    print(
+        f"requests: {total} ({total / elapsed:.1f}/s) — "
+        + ", ".join(f"{k} {v}" for k, v in sorted(stats.by_kind.items()))
+    )
+    print(f"errors: {len(stats.errors)}")
+    for line in stats.errors[:10]:
+        print(f"  {line}")
+    lat = stats.latencies
+    p50, p95, worst = percentile(lat, 0.50), percentile(lat, 0.95), max(lat, default=0.0) * 1000
+    print(f"latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms")
+    for pid in sorted(set(rss_start) | set(rss_end)):
+        start, end = rss_start.get(pid), rss_end.get(pid)
+        print(f"worker {pid}: RSS start {start or '-'} kB, end {end or '- (restarted)'} kB")
+    if set(rss_start) != set(rss_end):
+        print("workers were restarted during the run (a crash or a timeout)")
+        return 1
+    return 1 if stats.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
