@@ -59,6 +59,11 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a free loopback port, served from a thread for the whole module."""
     index_dir = tmp_path_factory.mktemp("browser") / "index"
     build_index([SEED], index_dir, rebuild=True)
+    yield from _serve(index_dir)
+
+
+def _serve(index_dir: Path) -> Iterator[str]:
+    """Serve the app over ``index_dir`` on a free loopback port from a thread; yield its URL."""
     app = create_app({"INDEX": str(index_dir)})
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="web-test-server", daemon=True)
@@ -285,15 +290,7 @@ def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("hostile")
     (root / "hostile.json").write_text(json.dumps(HOSTILE, ensure_ascii=False), encoding="utf-8")
     build_index([root / "hostile.json"], root / "index", rebuild=True)
-    app = create_app({"INDEX": str(root / "index")})
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="web-test-hostile", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-    close_engine(app)
+    yield from _serve(root / "index")
 
 
 @pytest.mark.parametrize("path", ["/?q=script", "/?q=%3Cscript%3Ewindow.__xss%3D9%3C%2Fscript%3E", "/doc/hostile"])
