@@ -54,7 +54,8 @@ def _child_ours(src: str, out: str) -> dict:
     return {"indexed": report.indexed, "skipped": report.skipped, "failed": report.failed}
 
 
-def _child_whoosh(src: str, out: str) -> dict:
+def _child_whoosh(src: str, out: str, procs: int = 1) -> dict:
+    """Plain Whoosh: StandardAnalyzer on title + content; ``procs`` > 1 uses Whoosh's MpWriter."""
     from whoosh import index as whoosh_index
     from whoosh.analysis import StandardAnalyzer
     from whoosh.fields import ID, TEXT, Schema
@@ -66,7 +67,7 @@ def _child_whoosh(src: str, out: str) -> dict:
     )
     Path(out).mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(out, schema)
-    writer = ix.writer(limitmb=256)
+    writer = ix.writer(limitmb=256, procs=procs) if procs > 1 else ix.writer(limitmb=256)
     n = 0
     with open(src, encoding="utf-8") as fh:
         for i, line in enumerate(fh):
@@ -77,36 +78,37 @@ def _child_whoosh(src: str, out: str) -> dict:
             writer.add_document(id=str(i), title=title, content=content)
             n += 1
     writer.commit(optimize=True)
-    return {"indexed": n}
+    return {"indexed": n, "procs": procs}
+
+
+def _child_whoosh_mp(src: str, out: str) -> dict:
+    """The plain-Whoosh baseline with the multiprocessing writer, one process per core (max 2)."""
+    return _child_whoosh(src, out, procs=min(2, len(os.sched_getaffinity(0))))
 
 
 def _child_update(src: str, out: str) -> dict:
-    """Add the held-out articles through the project API, then delete them again."""
+    """Add the held-out articles through the project API, then delete them again through it."""
     sys.path.insert(0, str(ROOT))
     from whoosh import index as whoosh_index
 
     from index.ingest import Article, read_sources
-    from index.writer import build_index, current_generation
+    from index.writer import build_index, current_generation, delete_documents
 
     ids = [a.id for a in read_sources([src]) if isinstance(a, Article)]
     t0 = time.perf_counter()
     report = build_index([src], out)  # incremental: adds to the live generation, commits
     add_s = time.perf_counter() - t0
-    # index/writer.py has no delete API: a direct Whoosh writer on the live generation.
     t0 = time.perf_counter()
-    ix = whoosh_index.open_dir(str(current_generation(Path(out))))
-    writer = ix.writer(limitmb=256)
-    for doc_id in ids:
-        writer.delete_by_term("id", doc_id)
-    writer.commit()
+    deleted = delete_documents(out, ids).deleted
     delete_s = time.perf_counter() - t0
+    ix = whoosh_index.open_dir(str(current_generation(Path(out))))
     with ix.searcher() as s:
         left = sum(1 for doc_id in ids if s.document_number(id=doc_id) is not None)
     ix.close()
-    return {"added": report.indexed, "add_s": add_s, "deleted": len(ids) - left, "delete_s": delete_s}
+    return {"added": report.indexed, "add_s": add_s, "deleted": deleted, "left": left, "delete_s": delete_s}
 
 
-CHILDREN = {"ours": _child_ours, "whoosh": _child_whoosh, "update": _child_update}
+CHILDREN = {"ours": _child_ours, "whoosh": _child_whoosh, "whoosh_mp": _child_whoosh_mp, "update": _child_update}
 
 
 def run_child(cmd: list[str], env: dict | None = None, log: Path | None = None) -> dict:
@@ -347,6 +349,30 @@ def cli_cold(index_dir: Path, runs: int) -> dict:
     return {"runs": runs, "median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
 
 
+def seed_index(work: Path) -> Path:
+    """The bundled seed corpus indexed into the work dir: what the CLI target is defined on."""
+    sys.path.insert(0, str(ROOT))
+    from index.writer import build_index
+
+    out = work / "index-seed"
+    shutil.rmtree(out, ignore_errors=True)
+    build_index([ROOT / "data" / "corpus"], out, rebuild=True)
+    return out
+
+
+# -- web --------------------------------------------------------------------------------
+
+
+def web_load(index_dir: Path, queries: list[dict], clients: int, seconds: float) -> dict:
+    """gunicorn (one worker per core, max 2) on ``index_dir`` under ``clients`` concurrent clients."""
+    sys.path.insert(0, str(ROOT))
+    from tools.load_test import run_load
+
+    workers = min(2, len(os.sched_getaffinity(0)))
+    texts = list(dict.fromkeys(x["q"] for x in queries))
+    return run_load(index_dir, clients=clients, seconds=seconds, workers=workers, queries=texts)
+
+
 # -- report -----------------------------------------------------------------------------
 
 
@@ -354,68 +380,81 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def table(res: dict) -> str:
-    b = res.get("build", {})
-    rows = [
-        "| measure | this project | plain Whoosh | Lucene ArabicAnalyzer (Anserini) "
-        "| ours/Whoosh | ours/Lucene | target |",
-        "|---|---:|---:|---:|---:|---:|---|",
+BUILD_COLUMNS = ("ours", "whoosh", "whoosh_mp", "lucene")
+BUILD_HEAD = (
+    "| measure | this project | plain Whoosh, 1 process | plain Whoosh, MpWriter | Lucene ArabicAnalyzer (Anserini) "
+    "| ours/Whoosh 1 proc | ours/Whoosh Mp | ours/Lucene | target |"
+)
+
+
+def _build_rows(b: dict) -> list[str]:
+    """The build rows of the table: one column per build, ratios against each baseline."""
+
+    def cells(key: str, fmt: str) -> str:
+        return " | ".join(format(b[n][key], fmt) if b.get(n, {}).get(key) is not None else "–" for n in BUILD_COLUMNS)
+
+    def ratios(key: str) -> str:
+        out = []
+        for other in BUILD_COLUMNS[1:]:
+            ok = "ours" in b and other in b and b[other].get(key)
+            out.append(f"{b['ours'][key] / b[other][key]:.2f}×" if ok else "–")
+        return " | ".join(out)
+
+    r = b["ours"]["wall_s"] / b["whoosh"]["wall_s"] if "whoosh" in b and "ours" in b else None
+    build_target = f"≤ 1.5× Whoosh: {verdict(r <= 1.5)}" if r else "≤ 1.5× Whoosh"
+    rss = b.get("ours", {}).get("peak_rss_mb")
+    return [
+        f"| build wall time (s) | {cells('wall_s', '.1f')} | {ratios('wall_s')} | {build_target} |",
+        f"| build docs/s | {cells('docs_per_s', '.0f')} | | | | |",
+        f"| build MB/s of text | {cells('mb_per_s', '.2f')} | | | | |",
+        f"| build peak RSS (MB) | {cells('peak_rss_mb', '.0f')} | {ratios('peak_rss_mb')} "
+        f"| < 2 GB: {verdict(rss is not None and rss < 2048)} |",
+        f"| index size (MB) | {cells('size_mb', '.0f')} | {ratios('size_mb')} | |",
     ]
 
-    def cell(name: str, key: str, fmt: str) -> str:
-        return format(b[name][key], fmt) if name in b and b[name].get(key) is not None else "–"
 
-    def ratio(key: str, other: str) -> str:
-        if "ours" in b and other in b:
-            return f"{b['ours'][key] / b[other][key]:.2f}×"
-        return "–"
-
+def table(res: dict) -> str:
+    """The markdown table of the README: builds, latency, web load, updates, CLI."""
+    rows = [BUILD_HEAD, "|---|" + "---:|" * 7 + "---|"]
+    empty = " | ".join([""] * 6)  # the three baseline columns' cells that have no value in a row
+    b = res.get("build", {})
     if b:
-        r = b["ours"]["wall_s"] / b["whoosh"]["wall_s"] if "whoosh" in b and "ours" in b else None
-        tgt = f"≤ 1.5× Whoosh: {verdict(r <= 1.5)}" if r else "≤ 1.5× Whoosh"
-        rows.append(
-            f"| build wall time (s) | {cell('ours', 'wall_s', '.1f')} | {cell('whoosh', 'wall_s', '.1f')} | "
-            f"{cell('lucene', 'wall_s', '.1f')} | {ratio('wall_s', 'whoosh')} | {ratio('wall_s', 'lucene')} | {tgt} |"
-        )
-        rows.append(
-            f"| build docs/s | {cell('ours', 'docs_per_s', '.0f')} | {cell('whoosh', 'docs_per_s', '.0f')} | "
-            f"{cell('lucene', 'docs_per_s', '.0f')} | | | |"
-        )
-        rows.append(
-            f"| build MB/s of text | {cell('ours', 'mb_per_s', '.2f')} | {cell('whoosh', 'mb_per_s', '.2f')} | "
-            f"{cell('lucene', 'mb_per_s', '.2f')} | | | |"
-        )
-        rss = b.get("ours", {}).get("peak_rss_mb")
-        rows.append(
-            f"| build peak RSS (MB) | {cell('ours', 'peak_rss_mb', '.0f')} | {cell('whoosh', 'peak_rss_mb', '.0f')} | "
-            f"{cell('lucene', 'peak_rss_mb', '.0f')} | {ratio('peak_rss_mb', 'whoosh')} | "
-            f"{ratio('peak_rss_mb', 'lucene')} | < 2 GB: {verdict(rss is not None and rss < 2048)} |"
-        )
-        rows.append(
-            f"| index size (MB) | {cell('ours', 'size_mb', '.0f')} | {cell('whoosh', 'size_mb', '.0f')} | "
-            f"{cell('lucene', 'size_mb', '.0f')} | {ratio('size_mb', 'whoosh')} | {ratio('size_mb', 'lucene')} | |"
-        )
+        rows += _build_rows(b)
     lo, lw = res.get("latency_ours"), res.get("latency_whoosh")
     if lo:
         for key, target in (("p50_ms", 15), ("p95_ms", 50), ("p99_ms", None)):
             w = f"{lw[key]:.1f}" if lw else "–"
             tgt = f"≤ {target} ms: {verdict(lo[key] <= target)}" if target else ""
-            rows.append(f"| search {key[:3]} (ms) | {lo[key]:.1f} | {w} | – | | | {tgt} |")
+            rows.append(f"| search {key[:3]} (ms) | {lo[key]:.1f} | {w} | | | | | | {tgt} |")
+    web = res.get("web")
+    if web:
+        worst_rss = max([*web["rss_start_mb"].values(), *web["rss_end_mb"].values()], default=0.0)
+        rows.append(
+            f"| web, {web['clients']} clients × {web['seconds']:.0f} s, {web['workers']} gunicorn workers: "
+            f"p50 / p95 (ms) | {web['p50_ms']:.0f} / {web['p95_ms']:.0f} | {empty} | "
+            f"p95 ≤ 100 ms: {verdict(web['p95_ms'] <= 100)} |"
+        )
+        rows.append(
+            f"| web: requests / errors | {web['requests']} / {web['errors']} | {empty} | "
+            f"0 errors: {verdict(web['errors'] == 0 and not web['restarted'])} |"
+        )
+        rows.append(
+            f"| web: largest worker RSS (MB) | {worst_rss:.0f} | {empty} | ≤ 300 MB: {verdict(worst_rss <= 300)} |"
+        )
     up = res.get("update")
     if up:
         rows.append(
-            f"| +{up['added']} articles incl. commit (s) | {up['add_s']:.2f} | | | | "
+            f"| +{up['added']} articles incl. commit (s) | {up['add_s']:.2f} | {empty} "
             f"| ≤ 3 s: {verdict(up['add_s'] <= 3)} |"
         )
-        rows.append(
-            f"| −{up['deleted']} articles incl. commit (s, direct Whoosh writer) | {up['delete_s']:.2f} | | | | | |"
-        )
-    cli = res.get("cli")
-    if cli:
-        rows.append(
-            f"| `search-cli search الرقة` cold, median of {cli['runs']} (s) | {cli['median_s']:.2f} | | | | | "
-            f"≤ 0.5 s: {verdict(cli['median_s'] <= 0.5)} |"
-        )
+        rows.append(f"| −{up['deleted']} articles incl. commit (s) | {up['delete_s']:.2f} | {empty} | |")
+    for key, label in (("cli_seed", "seed corpus (5 articles)"), ("cli", "this index")):
+        cli = res.get(key)
+        if cli:
+            rows.append(
+                f"| `search-cli search الرقة` cold, {label}, median of {cli['runs']} (s) | {cli['median_s']:.2f} "
+                f"| {empty} | ≤ 0.5 s: {verdict(cli['median_s'] <= 0.5)} |"
+            )
     return "\n".join(rows)
 
 
@@ -427,7 +466,13 @@ def main() -> int:
     ap.add_argument("--limit", type=int, help="use the first N records (default: all 31,030)")
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     ap.add_argument("--work", type=Path, default=Path(os.environ.get("BENCH_WORK", "/tmp/arabic-news-bench")))
-    ap.add_argument("--builds", default="ours,whoosh,lucene", help="comma-separated subset of ours,whoosh,lucene")
+    ap.add_argument(
+        "--builds",
+        default="ours,whoosh,whoosh_mp,lucene",
+        help="comma-separated subset of ours,whoosh,whoosh_mp,lucene",
+    )
+    ap.add_argument("--web-clients", type=int, default=8, help="concurrent clients of the web load test (0: skip)")
+    ap.add_argument("--web-seconds", type=float, default=30.0)
     ap.add_argument("--reps", type=int, default=3, help="timed repetitions of the query mix")
     ap.add_argument("--cli-runs", type=int, default=5)
     ap.add_argument("--queries", type=Path, default=HERE / "queries.tsv")
@@ -456,7 +501,11 @@ def main() -> int:
     res["latency_ours"] = latency_ours(ours_index, queries, args.reps)
     if (args.work / "index-whoosh").exists():
         res["latency_whoosh"] = latency_whoosh(args.work / "index-whoosh", queries, args.reps)
+    if args.web_clients:
+        print("web under load …", file=sys.stderr, flush=True)
+        res["web"] = web_load(ours_index, queries, args.web_clients, args.web_seconds)
     print("CLI cold start …", file=sys.stderr, flush=True)
+    res["cli_seed"] = cli_cold(seed_index(args.work), args.cli_runs)
     res["cli"] = cli_cold(ours_index, args.cli_runs)
     print("incremental update …", file=sys.stderr, flush=True)
     up = run_child(

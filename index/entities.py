@@ -33,7 +33,16 @@ from pathlib import Path
 from search.analysis import ARABIC_MARKS, INVISIBLES, TATWEEL, clean, normalize_word, stem_word, tokenize
 from search.stemmer import lexicon_count
 
-__all__ = ["Mention", "entity_aliases", "extract_entities", "find_mentions", "name_key", "resolve_alias"]
+__all__ = [
+    "Mention",
+    "entity_aliases",
+    "entity_text",
+    "extract_entities",
+    "extract_entities_analyzed",
+    "find_mentions",
+    "name_key",
+    "resolve_alias",
+]
 
 TYPES = ("person", "organization", "place")
 GAZETTEER_DIR = Path(__file__).parent / "gazetteer"
@@ -451,7 +460,6 @@ class _Word:
 
 
 _WORDS: dict[str, _Word] = {}
-_NORMS: dict[str, str] = {}  # surface → normalized form
 _WORDS_MAX = 500_000
 
 
@@ -463,14 +471,6 @@ def _word(norm: str) -> _Word:
             _WORDS.clear()
         word = _WORDS[norm] = _describe(norm)
     return word
-
-
-def _norm_cached(surface: str) -> str:
-    """:func:`normalize_word` through a bounded cache."""
-    if len(_NORMS) >= _WORDS_MAX:
-        _NORMS.clear()
-    value = _NORMS[surface] = _norm(surface)
-    return value
 
 
 def _describe(norm: str) -> _Word:
@@ -506,13 +506,23 @@ def _describe(norm: str) -> _Word:
 
 class _Text:
     """Tokens of one text with their normalized forms and word descriptions (computed up front:
-    both come from per-form caches, so this is two dict lookups a token)."""
+    both come from per-form caches, so this is two dict lookups a token).
 
-    def __init__(self, text: str) -> None:
+    The indexer has already tokenized and normalized the article for its fields
+    (:func:`search.analysis.analyze`) and passes ``tokens`` and ``norms`` in, so that the
+    scanner does not repeat that work.
+    """
+
+    def __init__(
+        self, text: str, tokens: list[tuple[str, int, int]] | None = None, norms: list[str] | None = None
+    ) -> None:
         self.text = text
-        self.tokens = list(tokenize(text))
-        self.norms = [_NORMS.get(surface) or _norm_cached(surface) for surface, _, _ in self.tokens]
-        self.words = [_WORDS.get(norm) or _word(norm) for norm in self.norms]
+        self.tokens = list(tokenize(text)) if tokens is None else tokens
+        if norms is None:
+            norms = [normalize_word(surface) for surface, _, _ in self.tokens]
+        self.norms = norms
+        words_get = _WORDS.get
+        self.words = [words_get(norm) or _word(norm) for norm in norms]
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -968,7 +978,10 @@ def _known_mention(t: _Text, i: int, entry: _Entry, end: int) -> tuple[Mention, 
 
 def find_mentions(text: str) -> list[Mention]:
     """Every entity mention in ``text``, left to right, non-overlapping (longest match wins)."""
-    t = _Text(text)
+    return _find_mentions(_Text(text))
+
+
+def _find_mentions(t: _Text) -> list[Mention]:
     out: list[Mention] = []
     words, i, n = t.words, 0, len(t)
     while i < n:
@@ -987,11 +1000,32 @@ def find_mentions(text: str) -> list[Mention]:
     return out
 
 
+def entity_text(title: str, content: str) -> str:
+    """The one text an article's entities are read from: title, blank line, content.
+
+    The blank line keeps a name from running from the title into the body; no token spans
+    it, so the tokens of this text are the title's tokens followed by the content's.
+    """
+    return f"{title}\n\n{content}" if title else content
+
+
 def extract_entities(title: str, content: str) -> dict[str, list[str]]:
     """Facet values of an article: canonical names per type, each once, by first appearance."""
+    return extract_entities_analyzed(entity_text(title, content))
+
+
+def extract_entities_analyzed(
+    text: str, tokens: list[tuple[str, int, int]] | None = None, norms: list[str] | None = None
+) -> dict[str, list[str]]:
+    """:func:`extract_entities` of :func:`entity_text`, reusing the indexer's analysis of it.
+
+    ``tokens`` must be ``tokenize(text)`` and ``norms`` their :func:`normalize_word` forms
+    (what :func:`search.analysis.analyze` returns); the result is then exactly
+    :func:`extract_entities`'s, without tokenizing and normalizing the article again.
+    """
     result: dict[str, list[str]] = {kind: [] for kind in TYPES}
     seen: dict[tuple[str, tuple[str, ...]], str] = {}
-    for mention in find_mentions(f"{title}\n\n{content}" if title else content):
+    for mention in _find_mentions(_Text(text, tokens, norms)):
         key = (mention.type, name_key(mention.canonical))
         if key not in seen:
             seen[key] = mention.canonical

@@ -37,6 +37,7 @@ from search.stemmer import stem_cleaned
 __all__ = [
     "ExactAnalyzer",
     "StemAnalyzer",
+    "analyze",
     "clean",
     "is_arabic",
     "normalize_word",
@@ -111,9 +112,26 @@ def clean(text: str) -> str:
     return text.translate(_CLEAN_TABLE).lower()
 
 
+# Module-level caches (not attributes: Whoosh pickles analyzers with the schema).  Bounded
+# so that indexing an open-ended vocabulary cannot grow memory without limit.
+_NORM_CACHE: dict[str, str] = {}
+_STEM_CACHE: dict[str, str] = {}
+_CACHE_MAX = 2_000_000
+
+
 def normalize_word(word: str) -> str:
-    """The exact-field form of a word: :func:`clean` plus ta marbuta → ha."""
-    return clean(word).translate(_TA_MARBUTA_TABLE)
+    """The exact-field form of a word: :func:`clean` plus ta marbuta → ha.
+
+    Cached per surface form: news text is Zipfian, so nearly every token of a build is a
+    dictionary lookup instead of a regex search and two ``translate`` calls.
+    """
+    norm = _NORM_CACHE.get(word)
+    if norm is None:
+        norm = clean(word).translate(_TA_MARBUTA_TABLE)
+        if len(_NORM_CACHE) >= _CACHE_MAX:
+            _NORM_CACHE.clear()
+        _NORM_CACHE[word] = norm
+    return norm
 
 
 def is_arabic(word: str) -> bool:
@@ -124,11 +142,6 @@ def is_arabic(word: str) -> bool:
 _MARKS_TABLE = {ord(c): None for c in ARABIC_MARKS + TATWEEL + INVISIBLES}
 # أل / إل (behind at most two proclitics) is part of the word, never the article: ألمانيا, إلغاء.
 _HAMZA_AL = re.compile("^[وفبكل]{0,2}[أإآ]ل")
-
-# Module-level cache (not an attribute: Whoosh pickles analyzers with the schema).  Bounded
-# so that indexing an open-ended vocabulary cannot grow memory without limit.
-_STEM_CACHE: dict[str, str] = {}
-_STEM_CACHE_MAX = 2_000_000
 
 
 def stem_word(word: str) -> str:
@@ -141,7 +154,7 @@ def stem_word(word: str) -> str:
     if stem is None:
         hamza_article = _HAMZA_AL.match(word.translate(_MARKS_TABLE)) is not None
         stem = stem_cleaned(clean(word), hamza_article).translate(_TA_MARBUTA_TABLE)
-        if len(_STEM_CACHE) >= _STEM_CACHE_MAX:
+        if len(_STEM_CACHE) >= _CACHE_MAX:
             _STEM_CACHE.clear()
         _STEM_CACHE[word] = stem
     return stem
@@ -161,6 +174,21 @@ def normalized_terms(text: str) -> list[str]:
 def stem_terms(text: str) -> list[str]:
     """Stem-field terms of ``text`` (one per word)."""
     return [stem_word(surface) for surface, _, _ in tokenize(text)]
+
+
+def analyze(text: str) -> tuple[list[tuple[str, int, int]], list[str], list[str]]:
+    """One pass over ``text`` for everything indexing needs: its tokens, exact and stem terms.
+
+    ``(tokens, exact, stems)`` where ``tokens`` is :func:`tokenize`'s output and
+    ``exact[i]`` / ``stems[i]`` are what :class:`ExactAnalyzer` / :class:`StemAnalyzer` make
+    of token ``i``.  The indexer feeds both fields and the entity scanner from it instead of
+    tokenizing each article three times; the per-token work is two cache lookups.
+    """
+    tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    norm_get, stem_get = _NORM_CACHE.get, _STEM_CACHE.get
+    exact = [norm_get(surface) or normalize_word(surface) for surface, _, _ in tokens]
+    stems = [stem_get(surface) or stem_word(surface) for surface, _, _ in tokens]
+    return tokens, exact, stems
 
 
 # --- Whoosh analyzers --------------------------------------------------------------------

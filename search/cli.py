@@ -154,6 +154,33 @@ def index_command(sources: tuple[Path, ...], index_dir: str | None, rebuild: boo
         sys.exit(1)
 
 
+@main.command("delete")
+@click.argument("ids", nargs=-1, required=True)
+@index_option
+@user_errors
+def delete_command(ids: tuple[str, ...], index_dir: str | None) -> None:
+    """Delete the articles with these IDS from the index (``-`` reads ids from stdin, one a line).
+
+    One commit, no rebuild.  Ids the index does not hold are listed and make the exit code 1;
+    the others are deleted all the same.
+    """
+    from index.writer import delete_documents
+
+    wanted = [line.strip() for line in sys.stdin] if ids == ("-",) else list(ids)
+    wanted = [doc_id for doc_id in wanted if doc_id]
+    if not wanted:
+        _fail("no ids to delete")
+    target = _index_dir(index_dir)
+    report = delete_documents(target, wanted)
+    for doc_id in report.unknown:
+        click.echo(f"search-cli: no article with id {doc_id!r}", err=True)
+    click.echo(
+        f"deleted {report.deleted} from {target}, {len(report.unknown)} unknown in {report.seconds:.1f} s", err=True
+    )
+    if report.unknown:
+        sys.exit(1)
+
+
 # --- search --------------------------------------------------------------------------------
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)

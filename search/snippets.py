@@ -13,6 +13,7 @@ Snippets are HTML: the text is escaped (stored articles are scraped pages and ca
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from index.schema import EXACT_FIELDS, STEM_FIELDS
-from search.analysis import normalize_word, stem_word, tokenize
+from search.analysis import _TOKEN, normalize_word, stem_word
 from search.query import WildcardQuery
 
 __all__ = ["ELLIPSIS", "make_snippets", "query_terms", "split_sentences"]
@@ -74,6 +75,7 @@ def make_snippets(
     *,
     max_snippets: int = 3,
     max_chars: int = 240,
+    keys: dict[str, str | None] | None = None,
 ) -> list[str]:
     """Up to ``max_snippets`` best sentences of ``text`` as HTML, in document order.
 
@@ -81,41 +83,56 @@ def make_snippets(
     one.  When no sentence matches (the query matched the title or metadata only), the
     first sentence is returned unmarked, so a result never shows an empty body.
 
-    Each distinct word of the text is analyzed once, and only the chosen sentences are
-    laid out token by token: analysis is what costs, and articles repeat their words.
+    One regex pass finds the words; each distinct word is analyzed once (``keys`` maps a
+    surface form to its match key; pass one dict to all the hits of a search — same
+    terms — since they repeat their words) and only the chosen sentences are laid out
+    token by token.
     """
-    words = list(tokenize(text))
-    keys = {w: _match_key(w, exact_terms, stem_terms) for w in {w for w, _, _ in words}}
-    groups = _group_words(_sentence_spans(text), words)
-    if not groups:
-        return []
-    scores = [len({keys[w] for w, _, _ in group} - {None}) for _, group in groups]
-    ranked = sorted(range(len(groups)), key=lambda i: (-scores[i], i))
-    best = sorted(i for i in ranked[:max_snippets] if scores[i] > 0) or [0]
-    return [_render(_layout(text, *groups[i], keys), max_chars) for i in best]
+    if keys is None:
+        keys = {}
+    spans = _sentence_spans(text)
+    starts = [a for a, _ in spans]
+    sentence_keys: dict[int, set[str]] = {}
+    for match in _WORD_RE.finditer(text):
+        word = match.group()
+        key = keys.get(word, _UNSEEN)
+        if key is _UNSEEN:
+            key = keys[word] = _match_key(word, exact_terms, stem_terms)
+        if key is not None:
+            i = bisect.bisect_right(starts, match.start()) - 1
+            if i >= 0 and match.start() < spans[i][1]:
+                sentence_keys.setdefault(i, set()).add(key)
+    ranked = sorted(sentence_keys, key=lambda i: (-len(sentence_keys[i]), i))
+    best = sorted(ranked[:max_snippets])
+    if not best:
+        first = next((i for i, (a, b) in enumerate(spans) if _WORD_RE.search(text, a, b)), None)
+        if first is None:
+            return []
+        best = [first]
+    return [_render(_layout(text, spans[i], keys, exact_terms, stem_terms), max_chars) for i in best]
 
 
-Word = tuple[str, int, int]
+_UNSEEN = object()
+#: The tokenizer's word pattern, applied directly: ``tokenize`` builds a tuple per word
+#: through a generator, and most words of an article only need a dictionary lookup.
+_WORD_RE = _TOKEN
 
 
-def _group_words(spans: list[tuple[int, int]], words: list[Word]) -> list[tuple[tuple[int, int], list[Word]]]:
-    """Each sentence span with its words; sentences without a word (punctuation) dropped."""
-    groups, w = [], 0
-    for start, end in spans:
-        group = []
-        while w < len(words) and words[w][1] < end:
-            if words[w][1] >= start:
-                group.append(words[w])
-            w += 1
-        if group:
-            groups.append(((start, end), group))
-    return groups
-
-
-def _layout(text: str, span: tuple[int, int], group: list[Word], keys: dict[str, str | None]) -> _Sentence:
+def _layout(
+    text: str, span: tuple[int, int], keys: dict[str, str | None], exact_terms: set[str], stem_terms: set[str]
+) -> _Sentence:
+    """One sentence with its words' offsets (relative to the sentence) and which of them matched."""
     start, end = span
-    tokens = [(a - start, min(b, end) - start) for _, a, b in group]
-    return _Sentence(text[start:end], tokens, [keys[w] is not None for w, _, _ in group])
+    tokens: list[tuple[int, int]] = []
+    matched: list[bool] = []
+    for match in _WORD_RE.finditer(text, start, end):
+        word = match.group()
+        key = keys.get(word, _UNSEEN)
+        if key is _UNSEEN:
+            key = keys[word] = _match_key(word, exact_terms, stem_terms)
+        tokens.append((match.start() - start, match.end() - start))
+        matched.append(key is not None)
+    return _Sentence(text[start:end], tokens, matched)
 
 
 def _normalized(word: str) -> str:

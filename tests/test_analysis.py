@@ -10,6 +10,7 @@ import pytest
 from search.analysis import (
     ExactAnalyzer,
     StemAnalyzer,
+    analyze,
     clean,
     normalize_word,
     normalized_terms,
@@ -186,3 +187,36 @@ def test_heldout_sets_stay_above_90_percent() -> None:
     apart = sum(stem_word(a) != stem_word(b) for _, a, b, *_ in pairs)
     assert matched / len(families) >= 0.90
     assert apart / len(pairs) >= 0.90
+
+
+# --- one-pass analysis for the indexer ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "بالرقة وللرقة الرقه، أمريكا أميركا!",
+        "اقــرأ مُحاصرة لا\u200cتفاصيل ﻻ ٢٠١٦ 2016 ABC",
+        "سوريا سورية إلغاء ألمانيا والمسؤولين مسئول",
+        *[p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parent.parent / "data" / "corpus").glob("*"))],
+    ],
+)
+def test_analyze_gives_what_the_analyzers_give(text: str) -> None:
+    tokens, exact, stems = analyze(text)
+    assert tokens == list(tokenize(text))
+    assert exact == normalized_terms(text) == [t.text for t in ExactAnalyzer()(text)]
+    assert stems == stem_terms(text) == [t.text for t in StemAnalyzer()(text)]
+    # A second call (everything now cached) gives the same again.
+    assert analyze(text) == (tokens, exact, stems)
+
+
+def test_cached_normalization_is_the_uncached_one() -> None:
+    from search import analysis
+
+    for word in ("مدينةٌ", "أحمد", "ﻻ", "المستشفى", "ABC"):
+        expected = clean(word).translate(analysis._TA_MARBUTA_TABLE)
+        analysis._NORM_CACHE.pop(word, None)
+        assert normalize_word(word) == expected
+        assert normalize_word(word) == expected  # from the cache

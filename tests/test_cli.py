@@ -166,3 +166,28 @@ def test_real_console_script_no_color_when_piped(index_dir: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "\x1b[" not in proc.stdout and "<mark>" not in proc.stdout
     assert proc.stderr == ""
+
+
+def test_delete_removes_articles_and_reports_unknown_ids(tmp_path: Path) -> None:
+    target = tmp_path / "index"
+    assert run("index", "--rebuild", "--index", str(target), "--quiet")[0] == 0
+    victim, survivor = SEED_IDS[0], SEED_IDS[1]
+    code, _, err = run("delete", victim, "no-such-article", "--index", str(target))
+    assert code == 1
+    assert "'no-such-article'" in err and "deleted 1" in err
+    assert run("show", victim, "--index", str(target))[0] != 0
+    assert run("show", survivor, "--index", str(target))[0] == 0
+    assert json.loads(run("stats", "--index", str(target), "--json")[1])["documents"] == len(SEED_IDS) - 1
+
+
+def test_delete_reads_ids_from_stdin(tmp_path: Path) -> None:
+    target = tmp_path / "index"
+    assert run("index", "--rebuild", "--index", str(target), "--quiet")[0] == 0
+    result = CliRunner().invoke(main, ["delete", "-", "--index", str(target)], input="\n".join(SEED_IDS[:2]) + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert "deleted 2" in result.stderr
+
+
+def test_delete_without_index_is_a_clear_error(tmp_path: Path) -> None:
+    code, _, err = run("delete", "x", "--index", str(tmp_path / "none"))
+    assert code == 2 and "no index" in err and "Traceback" not in err

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from index.entities import Mention, entity_aliases, extract_entities, find_mentions, name_key, resolve_alias
+from index.entities import (
+    Mention,
+    entity_aliases,
+    entity_text,
+    extract_entities,
+    extract_entities_analyzed,
+    find_mentions,
+    name_key,
+    resolve_alias,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -202,3 +211,16 @@ def test_precision_recall(name: str, threshold: float) -> None:
     for kind, (precision, recall, *_) in scores.items():
         assert precision >= threshold, (kind, precision)
         assert recall >= threshold, (kind, recall)
+
+
+def test_entities_from_the_indexers_analysis_are_the_same() -> None:
+    """The indexer passes its tokens and normalized forms in; the result must not change."""
+    from search.analysis import analyze
+
+    texts = [path.read_text(encoding="utf-8") for path in CORPUS]
+    cases = [("", texts[0]), ("داعش في الرقة", texts[1]), (texts[2][:80], texts[2][80:]), ("عنوان فقط", "")]
+    for title, content in cases:
+        text = entity_text(title, content)
+        tokens, exact, _ = analyze(text)
+        assert extract_entities_analyzed(text, tokens, exact) == extract_entities(title, content)
+    assert any(extract_entities(t, c)["place"] for t, c in cases), "the cases do contain entities"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +20,10 @@ from click.testing import CliRunner
 from whoosh import index as whoosh_index
 
 from index.writer import CURRENT
+from search import facets as facets_module
 from search.cli import BUNDLED_CORPUS, main
 from search.engine import Engine, SearchRequest
+from search.facets import FACET_FILE, FACETS, FacetTable, load_facet_table, save_facet_table
 from search.query import QueryError
 from web import create_app
 
@@ -348,3 +351,190 @@ def test_page_sidebar_chips_and_clear_all(client: Any) -> None:
     assert 'class="entities"' in page and "organization=" in page
     filter_only = client.get("/?place=الرياض").get_data(as_text=True)
     assert "الأخبار المطابقة لعوامل التصفية" in filter_only and "قمة في الرياض" in filter_only
+
+
+# --- the facet table saved with the commit --------------------------------------------------
+
+
+def _index_with(tmp_path: Path, articles: list[dict]) -> Path:
+    source = tmp_path / f"articles{len(list(tmp_path.glob('articles*')))}.json"
+    source.write_text(json.dumps(articles, ensure_ascii=False), encoding="utf-8")
+    target = tmp_path / "ix"
+    assert CliRunner().invoke(main, ["index", str(source), "--index", str(target), "-q"]).exit_code == 0
+    return target
+
+
+def _live(target: Path) -> Path:
+    return target / os.readlink(target / CURRENT)
+
+
+def _built_counts(target: Path) -> dict[str, list[dict]]:
+    """Whole-index counts from a table built from the postings (the reference)."""
+    ix = whoosh_index.open_dir(str(_live(target)))
+    try:
+        with ix.reader() as reader:
+            return FacetTable(reader).counts(list(reader.all_doc_ids()))
+    finally:
+        ix.close()
+
+
+def _no_postings_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object) -> None:
+        raise AssertionError("the facet table was built from the postings, not loaded")
+
+    monkeypatch.setattr(facets_module, "_values_by_doc", refuse)
+
+
+def test_saved_table_is_loaded_and_equals_the_built_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = _index_with(tmp_path, ARTICLES)
+    expected = _built_counts(target)
+    path = save_facet_table(_live(target))
+    assert path == _live(target) / FACET_FILE and path.exists()
+    assert not list(_live(target).glob(".*.tmp"))  # written under a temporary name, then renamed
+    _no_postings_reads(monkeypatch)
+    eng = Engine(target)
+    try:
+        assert eng.facets()["facets"] == expected
+        result = eng.search(SearchRequest("الرقة"))
+        assert result["facets"]["place"][0] == {"value": "الرقة", "count": 2}
+    finally:
+        eng.close()
+
+
+def test_a_table_saved_for_an_older_commit_is_not_used(tmp_path: Path) -> None:
+    target = _index_with(tmp_path, ARTICLES[:2])
+    save_facet_table(_live(target))
+    stale = (_live(target) / FACET_FILE).read_text(encoding="utf-8")
+    _index_with(tmp_path, ARTICLES[2:3])  # an incremental commit into the same generation
+    (_live(target) / FACET_FILE).write_text(stale, encoding="utf-8")  # as if the writer had not saved again
+    ix = whoosh_index.open_dir(str(_live(target)))
+    try:
+        with ix.reader() as reader:
+            assert load_facet_table(_live(target), reader) is None
+    finally:
+        ix.close()
+    eng = Engine(target)
+    try:
+        assert {"value": "دمشق", "count": 2} in eng.facets()["facets"]["place"]
+    finally:
+        eng.close()
+
+
+def test_a_stale_key_is_refused_even_when_the_document_count_agrees(tmp_path: Path) -> None:
+    """Only the commit (TOC generation) differs: the key must still refuse it."""
+    target = _index_with(tmp_path, ARTICLES)
+    save_facet_table(_live(target))
+    path = _live(target) / FACET_FILE
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    payload["key"]["generation"] -= 1
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    ix = whoosh_index.open_dir(str(_live(target)))
+    try:
+        with ix.reader() as reader:
+            assert load_facet_table(_live(target), reader) is None
+    finally:
+        ix.close()
+
+
+def test_the_loaded_table_is_what_counts(tmp_path: Path) -> None:
+    """A valid key makes the engine trust the file (so the key is all that guards it)."""
+    target = _index_with(tmp_path, ARTICLES)
+    save_facet_table(_live(target))
+    path = _live(target) / FACET_FILE
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    payload["table"]["source"]["combos"] = [
+        ["وكالة ز"] if combo else combo for combo in payload["table"]["source"]["combos"]
+    ]
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    eng = Engine(target)
+    try:
+        assert eng.facets()["facets"]["source"] == [{"value": "وكالة ز", "count": len(ARTICLES)}]
+    finally:
+        eng.close()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # truncated
+        lambda text: "\x00\xff garbage",
+        lambda text: "[]",
+        lambda text: json.dumps({"key": json.loads(text)["key"], "table": {"person": 3}}),
+        lambda text: json.dumps(
+            {
+                "key": json.loads(text)["key"],
+                "table": {**json.loads(text)["table"], "date": {"combos": [], "docs": [5] * len(ARTICLES)}},
+            }
+        ),
+        lambda text: json.dumps(
+            {
+                "key": json.loads(text)["key"],
+                "table": {**json.loads(text)["table"], "date": {"combos": [[]], "docs": [0]}},
+            }
+        ),
+    ],
+    ids=["truncated", "binary", "not-an-object", "wrong-shape", "bad-index", "wrong-size"],
+)
+def test_a_damaged_table_is_ignored_and_rebuilt(tmp_path: Path, damage: Any) -> None:
+    target = _index_with(tmp_path, ARTICLES)
+    expected = _built_counts(target)
+    save_facet_table(_live(target))
+    path = _live(target) / FACET_FILE
+    path.write_bytes(damage(path.read_text(encoding="utf-8")).encode("utf-8", "surrogatepass"))
+    eng = Engine(target)
+    try:
+        assert eng.facets()["facets"] == expected
+        assert eng.search(SearchRequest("الرقة"))["total"] == 2
+    finally:
+        eng.close()
+
+
+def test_no_saved_table_builds_one(tmp_path: Path) -> None:
+    target = _index_with(tmp_path, ARTICLES)
+    (_live(target) / FACET_FILE).unlink(missing_ok=True)  # the writer may have saved one
+    eng = Engine(target)
+    try:
+        assert eng.facets()["facets"] == _built_counts(target)
+    finally:
+        eng.close()
+
+
+# --- counting a large match set with bit masks ----------------------------------------------
+
+
+def _random_table(rnd: random.Random, size: int) -> FacetTable:
+    """Facets with a few frequent values, many rare ones and deliberate ties."""
+    names = [f"v{i:03d}" for i in range(120)]
+    weights = [1.0 / (1 + i) for i in range(len(names))]
+    values = {}
+    for key in FACETS:
+        by_doc = []
+        for _ in range(size):
+            k = rnd.choice([0, 0, 1, 1, 2, 3]) if key not in ("source", "date") else 1
+            by_doc.append(tuple(sorted(set(rnd.choices(names, weights, k=k)))))
+        values[key] = by_doc
+    return FacetTable._from_values(values)
+
+
+@pytest.mark.parametrize("min_docs", [1, 5, 40, 10_000])
+@pytest.mark.parametrize("limit", [1, 3, 20])
+def test_bit_mask_counts_equal_document_counts(monkeypatch: pytest.MonkeyPatch, min_docs: int, limit: int) -> None:
+    """Same values, counts and order as counting every document, whichever values have masks."""
+    rnd = random.Random(min_docs * 100 + limit)
+    table = _random_table(rnd, 600)
+    monkeypatch.setattr(facets_module, "MASKS_FROM", 0)
+    monkeypatch.setattr(facets_module, "MASK_MIN_DOCS", min_docs)
+    for size in (0, 1, 7, 50, 300, 600):
+        docnums = rnd.sample(range(600), size)
+        expected = {key: facets_module._top(by_doc, docnums, limit) for key, by_doc in table._values.items()}
+        assert table.counts(docnums, limit) == expected
+
+
+def test_engine_facets_with_bit_masks_equal_brute_force(
+    engine: Engine, stored: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(facets_module, "MASKS_FROM", 0)
+    monkeypatch.setattr(facets_module, "MASK_MIN_DOCS", 2)
+    for request_ in (SearchRequest("الرقة"), SearchRequest("", source=("وكالة أ", "وكالة ب")), SearchRequest("في")):
+        result = engine.search(request_)
+        assert result["facets"] == brute_facets(stored, all_ids(engine, request_))

@@ -185,3 +185,22 @@ def test_wildcards_are_expanded_with_a_searcher(tiny_reader) -> None:
     exact, stem = query_terms(query, tiny_reader)
     assert exact == {"مدينه", "مدينتين"} and stem == set()
     assert query_terms(query, tiny_reader.reader())[0] == exact
+
+
+def test_a_shared_key_cache_changes_nothing() -> None:
+    """The engine passes one word → match-key dict to all hits of a search; results must not depend on it."""
+    exact, stem = terms_for("الرقة")
+    texts = [
+        "وصلت القوات إلى بالرقة أمس. وفي الرقه اشتباكات. لا شيء هنا.",
+        "لا شيء هنا. ثم الرقة مرة أخرى، والرقة.",
+        "نص بلا تطابق. جملة ثانية.",
+        "",
+    ]
+    shared: dict[str, str | None] = {}
+    for text in texts:
+        alone = make_snippets(text, exact, stem)
+        assert make_snippets(text, exact, stem, keys=shared) == alone
+        assert make_snippets(text, exact, stem, keys=shared, max_chars=20) == make_snippets(
+            text, exact, stem, max_chars=20
+        )
+    assert shared["بالرقة"] is not None and shared["هنا"] is None

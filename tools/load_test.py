@@ -139,22 +139,24 @@ def start_server(index_dir: Path, port: int, workers: int) -> subprocess.Popen[b
     raise SystemExit("gunicorn did not answer within 60 s")
 
 
-def targets(port: int) -> tuple[list[str], list[tuple[str, str]]]:
+def targets(port: int, queries: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """Document ids and facet values (kind, value) present in the index, for realistic clicks."""
     facets = json.loads(get(port, "/api/facets")[1])["facets"]
     values = [(kind, row["value"]) for kind in ("person", "organization", "place", "source") for row in facets[kind]]
     ids: set[str] = set()
-    for q in QUERIES[:6]:
+    for q in queries[:6]:
         result = json.loads(get(port, "/api/search?" + urllib.parse.urlencode({"q": q, "per_page": 50}))[1])
         ids.update(hit["id"] for hit in result.get("hits", []))
     return sorted(ids), values
 
 
-def next_request(rng: random.Random, ids: list[str], facets: list[tuple[str, str]]) -> tuple[str, str]:
+def next_request(
+    rng: random.Random, queries: list[str], ids: list[str], facets: list[tuple[str, str]]
+) -> tuple[str, str]:
     """One request of the mix: 45 % searches (page or API), 30 % facet clicks, 25 % documents."""
     roll = rng.random()
     if roll < 0.45 or not (ids and facets):
-        params = {"q": rng.choice(QUERIES)}
+        params = {"q": rng.choice(queries)}
         if rng.random() < 0.2:
             params["page"] = str(rng.randint(1, 3))
         if rng.random() < 0.2:
@@ -162,18 +164,18 @@ def next_request(rng: random.Random, ids: list[str], facets: list[tuple[str, str
         return "search", rng.choice(["/", "/api/search"]) + "?" + urllib.parse.urlencode(params)
     if roll < 0.75:
         chosen = rng.sample(facets, k=min(len(facets), rng.randint(1, 2)))
-        params = [("q", rng.choice(QUERIES[:4]))] if rng.random() < 0.7 else []
+        params = [("q", rng.choice(queries[:4]))] if rng.random() < 0.7 else []
         params += chosen
         return "facet", rng.choice(["/", "/api/search"]) + "?" + urllib.parse.urlencode(params)
     doc_id = urllib.parse.quote(rng.choice(ids), safe="")
     return "document", rng.choice(["/doc/", "/api/doc/"]) + doc_id
 
 
-def client(port: int, until: float, seed: int, ids: list[str], facets: list[tuple[str, str]], stats: Stats) -> None:
+def client(port: int, until: float, seed: int, mix: tuple[list[str], list[str], list], stats: Stats) -> None:
     """Send requests back to back until the deadline, recording latency and failures."""
     rng = random.Random(seed)
     while time.monotonic() < until:
-        kind, path = next_request(rng, ids, facets)
+        kind, path = next_request(rng, *mix)
         started = time.perf_counter()
         try:
             status, _ = get(port, path)
@@ -193,6 +195,61 @@ def percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1] * 1000
 
 
+def run_load(index_dir: Path, *, clients: int, seconds: float, workers: int, queries: list[str]) -> dict:
+    """Serve ``index_dir`` with gunicorn and drive it; requests, errors, latencies, worker RSS."""
+    port = free_port()
+    server = start_server(index_dir, port, workers)
+    try:
+        ids, facets = targets(port, queries)
+        pids = worker_pids(server.pid)
+        # Warm up every worker first (searcher, lexicon, facet arrays load on first use), so
+        # "start" RSS is a serving worker and growth during the run means memory kept per request.
+        for q in queries * 2:
+            get(port, "/api/search?" + urllib.parse.urlencode({"q": q}))
+        rss_start = {pid: rss_kb(pid) for pid in pids}
+        stats = Stats()
+        until = time.monotonic() + seconds
+        mix = (queries, ids, facets)
+        threads = [
+            threading.Thread(target=client, args=(port, until, i, mix, stats), daemon=True) for i in range(clients)
+        ]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(seconds + 60)
+        elapsed = time.monotonic() - started
+        rss_end = {pid: rss_kb(pid) for pid in worker_pids(server.pid)}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    lat = stats.latencies
+    return {
+        "clients": clients,
+        "workers": workers,
+        "seconds": elapsed,
+        "requests": len(lat) + sum(1 for e in stats.errors if "HTTP" not in e),
+        "by_kind": dict(sorted(stats.by_kind.items())),
+        "errors": len(stats.errors),
+        "error_samples": stats.errors[:10],
+        "p50_ms": percentile(lat, 0.50),
+        "p95_ms": percentile(lat, 0.95),
+        "max_ms": max(lat, default=0.0) * 1000,
+        "rss_start_mb": {pid: kb / 1024 for pid, kb in rss_start.items()},
+        "rss_end_mb": {pid: kb / 1024 for pid, kb in rss_end.items()},
+        "restarted": set(rss_start) != set(rss_end),
+    }
+
+
+def queries_from_tsv(path: Path) -> list[str]:
+    """The query texts of a ``benchmarks/queries.tsv``-style file (third column)."""
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()]
+    return [row[2] for row in rows if len(row) >= 3 and row[0] and not row[0].startswith("#")]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse options, run the load, print the report; 1 if any request failed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -201,61 +258,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--index", type=Path, help="an existing index (default: build the seed corpus in a temp dir)")
     parser.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus", help="what to index without --index")
+    parser.add_argument("--queries", type=Path, help="a queries.tsv file (default: a mix for the seed corpus)")
     args = parser.parse_args(argv)
     if not 8 <= args.clients <= 32:
         parser.error("--clients must be between 8 and 32")
+    queries = queries_from_tsv(args.queries) if args.queries else QUERIES
     index_dir = args.index or build_seed_index(args.corpus)
-    port = free_port()
-    server = start_server(index_dir, port, args.workers)
     try:
-        ids, facets = targets(port)
-        workers = worker_pids(server.pid)
-        # Warm up first (lexicon, searcher, facet arrays load on first use), so "start" RSS
-        # is a serving worker and growth during the run means memory kept per request.
-        for _ in range(20):
-            get(port, "/api/search?q=" + urllib.parse.quote("الرقة"))
-        rss_start = {pid: rss_kb(pid) for pid in workers}
-        stats = Stats()
-        until = time.monotonic() + args.seconds
-        threads = [
-            threading.Thread(target=client, args=(port, until, i, ids, facets, stats), daemon=True)
-            for i in range(args.clients)
-        ]
-        started = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(args.seconds + 60)
-        elapsed = time.monotonic() - started
-        alive = worker_pids(server.pid)
-        rss_end = {pid: rss_kb(pid) for pid in alive}
+        res = run_load(index_dir, clients=args.clients, seconds=args.seconds, workers=args.workers, queries=queries)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
         if args.index is None:  # the temp index we built
             shutil.rmtree(index_dir.parent, ignore_errors=True)
-    total = len(stats.latencies) + sum(1 for e in stats.errors if "HTTP" not in e)
+    elapsed, total = res["seconds"], res["requests"]
     print(f"{args.clients} clients, {args.workers} workers, {elapsed:.1f} s, index {index_dir}")
-    print(
-        f"requests: {total} ({total / elapsed:.1f}/s) — "
-        + ", ".join(f"{k} {v}" for k, v in sorted(stats.by_kind.items()))
-    )
-    print(f"errors: {len(stats.errors)}")
-    for line in stats.errors[:10]:
+    print(f"requests: {total} ({total / elapsed:.1f}/s) — " + ", ".join(f"{k} {v}" for k, v in res["by_kind"].items()))
+    print(f"errors: {res['errors']}")
+    for line in res["error_samples"]:
         print(f"  {line}")
-    lat = stats.latencies
-    p50, p95, worst = percentile(lat, 0.50), percentile(lat, 0.95), max(lat, default=0.0) * 1000
-    print(f"latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms")
-    for pid in sorted(set(rss_start) | set(rss_end)):
-        start, end = rss_start.get(pid), rss_end.get(pid)
-        print(f"worker {pid}: RSS start {start or '-'} kB, end {end or '- (restarted)'} kB")
-    if set(rss_start) != set(rss_end):
+    print(f"latency: p50 {res['p50_ms']:.1f} ms, p95 {res['p95_ms']:.1f} ms, max {res['max_ms']:.1f} ms")
+    for pid in sorted(set(res["rss_start_mb"]) | set(res["rss_end_mb"])):
+        start, end = res["rss_start_mb"].get(pid), res["rss_end_mb"].get(pid)
+        print(f"worker {pid}: RSS start {start or 0:.1f} MB, end " + (f"{end:.1f} MB" if end else "- (restarted)"))
+    if res["restarted"]:
         print("workers were restarted during the run (a crash or a timeout)")
         return 1
-    return 1 if stats.errors else 0
+    return 1 if res["errors"] else 0
 
 
 if __name__ == "__main__":
