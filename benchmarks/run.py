@@ -67,7 +67,9 @@ def _child_whoosh(src: str, out: str, procs: int = 1) -> dict:
     )
     Path(out).mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(out, schema)
-    writer = ix.writer(limitmb=256, procs=procs) if procs > 1 else ix.writer(limitmb=256)
+    # procs > 1: Whoosh's MpWriter with one finished segment per worker (multisegment), the
+    # settings of our own parallel rebuild, so that the two are compared like for like.
+    writer = ix.writer(limitmb=256, procs=procs, multisegment=True) if procs > 1 else ix.writer(limitmb=256)
     n = 0
     with open(src, encoding="utf-8") as fh:
         for i, line in enumerate(fh):
@@ -82,7 +84,11 @@ def _child_whoosh(src: str, out: str, procs: int = 1) -> dict:
 
 
 def _child_whoosh_mp(src: str, out: str) -> dict:
-    """The plain-Whoosh baseline with the multiprocessing writer, one process per core (max 2)."""
+    """The plain-Whoosh baseline with the multiprocessing writer, one process per core (max 2).
+
+    Our rebuild runs one worker per core (at most 2) as well: this is the baseline with the
+    same writer settings, the one-process column shows what the parallelism itself buys.
+    """
     return _child_whoosh(src, out, procs=min(2, len(os.sched_getaffinity(0))))
 
 
@@ -129,7 +135,10 @@ def run_child(cmd: list[str], env: dict | None = None, log: Path | None = None) 
         payload = json.loads(text.strip().splitlines()[-1])
     except (ValueError, IndexError):
         payload = {}
-    return {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024, **payload}
+    # wait4's usage covers the child and the descendants it waited for (the writer's workers):
+    # CPU seconds show the work done, whatever the parallelism; peak RSS is the largest process.
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": usage.ru_maxrss / 1024, **payload}
 
 
 def du_mb(path: Path) -> float:
@@ -192,49 +201,44 @@ def bench_env() -> tuple[dict, str]:
     return env, os.environ.get("ANSERINI_JAR", out[1])
 
 
-def build_all(data: dict, work: Path, which: list[str]) -> dict:
-    results = {}
+def build_all(data: dict, work: Path, which: list[str], runs: int) -> dict:
+    """Each build ``runs`` times, interleaved (ours, Whoosh, …, ours, Whoosh, …) so that a
+    noisy stretch of the shared machine hits every build alike; the median run of each."""
     logs = work / "logs"
     logs.mkdir(exist_ok=True)
-    me = [sys.executable, str(Path(__file__).resolve()), "--child"]
-    for name in which:
-        out = work / f"index-{name}"
-        shutil.rmtree(out, ignore_errors=True)
-        print(f"building {name} …", file=sys.stderr, flush=True)
-        if name == "lucene":
-            env, jar = bench_env()
-            java = str(Path(env["JAVA_HOME"]) / "bin" / "java")
-            cmd = [
-                java,
-                "-cp",
-                jar,
-                "io.anserini.index.IndexCollection",
-                "-collection",
-                "JsonCollection",
-                "-input",
-                data["lucene_dir"],
-                "-index",
-                str(out),
-                "-generator",
-                "DefaultLuceneDocumentGenerator",
-                "-threads",
-                "1",
-                "-language",
-                "ar",
-                "-storePositions",
-                "-storeDocvectors",
-                "-storeRaw",
-            ]
-            r = run_child(cmd, env=env, log=logs / "lucene.log")
-            r["indexed"] = _lucene_count(logs / "lucene.out")
-        else:
-            r = run_child([*me, name, data["build_jsonl"], str(out)], log=logs / f"{name}.log")
-        r["size_mb"] = du_mb(out)
-        r["docs_per_s"] = data["build_records"] / r["wall_s"]
-        r["mb_per_s"] = data["text_mb"] / r["wall_s"]
-        results[name] = r
-        print(f"  {name}: {r['wall_s']:.1f} s, {r['peak_rss_mb']:.0f} MB peak", file=sys.stderr, flush=True)
+    samples: dict[str, list[dict]] = {name: [] for name in which}
+    for run in range(1, runs + 1):
+        for name in which:
+            print(f"building {name} (run {run} of {runs}) …", file=sys.stderr, flush=True)
+            r = build_once(name, data, work, logs)
+            samples[name].append(r)
+            print(f"  {name}: {r['wall_s']:.1f} s, {r['peak_rss_mb']:.0f} MB peak", file=sys.stderr, flush=True)
+    results = {}
+    for name, rs in samples.items():
+        median = sorted(rs, key=lambda r: r["wall_s"])[len(rs) // 2]
+        results[name] = {**median, "runs_wall_s": [round(r["wall_s"], 2) for r in rs]}
     return results
+
+
+def build_once(name: str, data: dict, work: Path, logs: Path) -> dict:
+    """One build of ``name`` into ``work/index-NAME`` (replaced), in its own process."""
+    out = work / f"index-{name}"
+    shutil.rmtree(out, ignore_errors=True)
+    if name == "lucene":
+        env, jar = bench_env()
+        java = str(Path(env["JAVA_HOME"]) / "bin" / "java")
+        cmd = [java, "-cp", jar, "io.anserini.index.IndexCollection", "-collection", "JsonCollection"]
+        cmd += ["-input", data["lucene_dir"], "-index", str(out), "-generator", "DefaultLuceneDocumentGenerator"]
+        cmd += ["-threads", "1", "-language", "ar", "-storePositions", "-storeDocvectors", "-storeRaw"]
+        r = run_child(cmd, env=env, log=logs / "lucene.log")
+        r["indexed"] = _lucene_count(logs / "lucene.out")
+    else:
+        me = [sys.executable, str(Path(__file__).resolve()), "--child"]
+        r = run_child([*me, name, data["build_jsonl"], str(out)], log=logs / f"{name}.log")
+    r["size_mb"] = du_mb(out)
+    r["docs_per_s"] = data["build_records"] / r["wall_s"]
+    r["mb_per_s"] = data["text_mb"] / r["wall_s"]
+    return r
 
 
 def _lucene_count(log: Path) -> int | None:
@@ -400,11 +404,16 @@ def _build_rows(b: dict) -> list[str]:
             out.append(f"{b['ours'][key] / b[other][key]:.2f}×" if ok else "–")
         return " | ".join(out)
 
-    r = b["ours"]["wall_s"] / b["whoosh"]["wall_s"] if "whoosh" in b and "ours" in b else None
-    build_target = f"≤ 1.5× Whoosh: {verdict(r <= 1.5)}" if r else "≤ 1.5× Whoosh"
+    # The target is judged against the baseline with our writer settings (both parallel) when
+    # it was built: the stricter of the two, since the parallelism is not ours to claim.
+    base = "whoosh_mp" if "whoosh_mp" in b else "whoosh"
+    r = b["ours"]["wall_s"] / b[base]["wall_s"] if base in b and "ours" in b else None
+    label = "Whoosh Mp" if base == "whoosh_mp" else "Whoosh"
+    build_target = f"≤ 1.5× {label}: {verdict(r <= 1.5)}" if r else "≤ 1.5× Whoosh"
     rss = b.get("ours", {}).get("peak_rss_mb")
     return [
         f"| build wall time (s) | {cells('wall_s', '.1f')} | {ratios('wall_s')} | {build_target} |",
+        f"| build CPU time, all processes (s) | {cells('cpu_s', '.1f')} | {ratios('cpu_s')} | |",
         f"| build docs/s | {cells('docs_per_s', '.0f')} | | | | |",
         f"| build MB/s of text | {cells('mb_per_s', '.2f')} | | | | |",
         f"| build peak RSS (MB) | {cells('peak_rss_mb', '.0f')} | {ratios('peak_rss_mb')} "
@@ -473,6 +482,7 @@ def main() -> int:
     )
     ap.add_argument("--web-clients", type=int, default=8, help="concurrent clients of the web load test (0: skip)")
     ap.add_argument("--web-seconds", type=float, default=30.0)
+    ap.add_argument("--build-runs", type=int, default=3, help="runs of each build; the median is reported")
     ap.add_argument("--reps", type=int, default=3, help="timed repetitions of the query mix")
     ap.add_argument("--cli-runs", type=int, default=5)
     ap.add_argument("--queries", type=Path, default=HERE / "queries.tsv")
@@ -492,9 +502,9 @@ def main() -> int:
         "command": " ".join(["benchmarks/run.py", *sys.argv[1:]]),
         "data": data,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "note": "builds: one run each; search: all queries x reps after one warm-up pass",
+        "note": "builds: median of --build-runs interleaved runs; search: all queries x reps after a warm-up pass",
     }
-    res["build"] = build_all(data, args.work, [b for b in args.builds.split(",") if b])
+    res["build"] = build_all(data, args.work, [b for b in args.builds.split(",") if b], args.build_runs)
     queries = load_queries(args.queries)
     ours_index = args.work / "index-ours"
     print("query latency …", file=sys.stderr, flush=True)

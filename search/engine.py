@@ -331,7 +331,13 @@ class Engine:
         Whoosh's collectors).
         """
         if isinstance(query, wq.Every):
-            return None  # filter-only: the allowed set is the match set; Whoosh sorts it by date
+            if allowed is None:
+                return None
+            # Filter-only: the allowed (live) documents are the matches, newest first.  Whoosh's
+            # Every scores each 1.0, so ties go by docnum as in its sorted collector — without
+            # its per-document walk (≈50 ms for a source with thousands of articles).
+            keys = self._newest_first_keys(searcher)
+            return allowed, [(docnum, 1.0) for docnum in heapq.nsmallest(limit, allowed, key=lambda d: (keys[d], d))]
         try:
             scores = self._match_scorer(searcher).scores(query, allowed, deadline=started + self.time_limit)
         except Unsupported:

@@ -607,3 +607,34 @@ def test_serve_command_runs_the_threaded_dev_server(monkeypatch: pytest.MonkeyPa
             "load_dotenv": False,
         }
     ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"q": "الرقة"},
+        {"q": '"دير الزور" -النظام', "sort": "date", "page": "3"},
+        {"q": "a&b=c/d?e#f+g %", "place": ["الرقة", "دير الزور"], "person": ["عامر هويدي"]},
+        {"organization": ["قوات سوريا الديمقراطية"], "from": "2017-05", "to": "2017-06", "per_page": "20"},
+        {"q": "!$'()*,/:;?@~", "source": ["صحيفة «الوطن»"]},
+    ],
+)
+def test_search_url_is_what_url_for_builds(app: Flask, args: dict) -> None:
+    from flask import url_for
+
+    from web.pages import search_url
+    from web.params import SearchParams
+
+    params = SearchParams.from_args(_multidict(args))
+    with app.test_request_context("/"):
+        assert search_url(params) == url_for("pages.search", **params.url_args())
+    with app.test_request_context("/", base_url="http://example.org/news/"):  # mounted under a prefix
+        assert search_url(params) == url_for("pages.search", **params.url_args())
+        assert search_url(params).startswith("/news/")
+
+
+def _multidict(args: dict) -> Any:
+    from werkzeug.datastructures import MultiDict
+
+    return MultiDict([(k, x) for k, v in args.items() for x in (v if isinstance(v, list) else [v])])

@@ -195,6 +195,28 @@ def percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1] * 1000
 
 
+def warm_up(port: int, queries: list[str], ids: list[str], clients: int) -> None:
+    """Every query and some documents, from ``clients`` threads at once, before measuring.
+
+    Each worker loads its searcher, lexicon, facet table and length norms on first use;
+    requests sent one after another all land on the same idle worker, so the warm-up is
+    concurrent, like the load, to reach every worker.  "start" RSS is then a serving
+    worker's, and growth during the run is memory kept per request.
+    """
+    paths = ["/api/search?" + urllib.parse.urlencode({"q": q}) for q in queries]
+    paths += ["/doc/" + urllib.parse.quote(doc_id, safe="") for doc_id in ids[:20]]
+
+    def one(offset: int) -> None:
+        for path in paths[offset:] + paths[:offset]:
+            get(port, path)
+
+    threads = [threading.Thread(target=one, args=(i * len(paths) // clients,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def run_load(index_dir: Path, *, clients: int, seconds: float, workers: int, queries: list[str]) -> dict:
     """Serve ``index_dir`` with gunicorn and drive it; requests, errors, latencies, worker RSS."""
     port = free_port()
@@ -202,10 +224,7 @@ def run_load(index_dir: Path, *, clients: int, seconds: float, workers: int, que
     try:
         ids, facets = targets(port, queries)
         pids = worker_pids(server.pid)
-        # Warm up every worker first (searcher, lexicon, facet arrays load on first use), so
-        # "start" RSS is a serving worker and growth during the run means memory kept per request.
-        for q in queries * 2:
-            get(port, "/api/search?" + urllib.parse.urlencode({"q": q}))
+        warm_up(port, queries, ids, clients)
         rss_start = {pid: rss_kb(pid) for pid in pids}
         stats = Stats()
         until = time.monotonic() + seconds

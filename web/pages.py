@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import functools
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request, url_for
+from werkzeug.datastructures import iter_multi_items
 
 from web.entities import TYPE_LABELS, entity_data
 from web.facets import facet_groups
@@ -32,10 +34,24 @@ FILTER_LABELS = {
 }
 
 
+#: What Werkzeug leaves unescaped in a query string (``werkzeug.urls._urlencode``).
+QUERY_SAFE = "!$'()*,/:;?@"
+
+
 @bp.app_template_global()
 def search_url(params: SearchParams) -> str:
-    """The search page URL for ``params`` (sort, paging and facet links)."""
-    return url_for("pages.search", **params.url_args())
+    """The search page URL for ``params`` (sort, paging and facet links).
+
+    The same URL ``url_for("pages.search", **args)`` builds — the page's path once per
+    request, then the arguments encoded as Werkzeug encodes them — because a results page
+    has ~150 such links (facet values, chips, paging) and url_for costs ~40 µs each: 6 ms a
+    page, a third of a typical search's own time.
+    """
+    base = g.get("search_path")
+    if base is None:
+        base = g.search_path = url_for("pages.search")
+    query = urlencode(list(iter_multi_items(params.url_args())), safe=QUERY_SAFE)
+    return f"{base}?{query}" if query else base
 
 
 @bp.app_template_global()
