@@ -270,10 +270,22 @@ def _split_compounds(words: list[str]) -> list[str]:
 
 
 def name_key(name: str) -> tuple[str, ...]:
-    """Identity of a name whatever its spelling: the stems of its words, compounds joined."""
-    words = [_norm(w) for w, _, _ in tokenize(name)]
+    """Identity of a name whatever its spelling: the stems of its words, compounds joined.
+
+    The words are stemmed with their ta marbuta (``clean``, not ``_norm``): the stemmer
+    reads ة as a word ending and ه as a letter, so stemming ورقه would strip و as a clitic
+    and give the key of الرقة (ورقة "paper" resolved to Raqqa).  ``clean`` and ``_norm``
+    differ only in ة/ه, letter for letter, so the clitic found on the normalized word is
+    cut from the cleaned one.
+    """
+    words = [clean(w) for w, _, _ in tokenize(name)]
     if words:
-        words[0] = _without_clitic(words[0])
+        norm = _norm(words[0])
+        bare = _without_clitic(norm)
+        if norm.startswith("لل") and bare == "ال" + norm[2:]:
+            words[0] = "ا" + words[0][1:]  # للرقة → الرقة
+        elif bare != norm:
+            words[0] = words[0][len(norm) - len(bare) :]
     return tuple(stem_word(w) for w in _join_compounds(words))
 
 

@@ -71,6 +71,28 @@ def test_plain_words_are_not_taken_for_entities(engine: Engine) -> None:
     assert ids(result) == {"long-name-only"}
 
 
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("ورقة", None),  # "paper": و is part of the word, not "and" + Raqqa
+        ("والرقة", ("place", "الرقة")),
+        ("بالرقة", ("place", "الرقة")),
+        ("للرقة", ("place", "الرقة")),
+        ("ولبنان", ("place", "لبنان")),
+        ("لبن", None),
+        ("سورية", ("place", "سوريا")),
+    ],
+)
+def test_alias_resolution_keeps_lookalikes_apart(word: str, expected: tuple[str, str] | None) -> None:
+    from index.entities import resolve_alias
+
+    assert resolve_alias(word) == expected
+
+
+def test_lookalike_query_gets_no_alias(engine: Engine) -> None:
+    assert engine.search(SearchRequest(q="ورقة"))["aliases"] == []
+
+
 def test_entities_command_lists_canonical_names_with_aliases(index_dir: Path) -> None:
     out = CliRunner().invoke(main, ["entities", "--type", "organization", "--json", "--index", str(index_dir)])
     assert out.exit_code == 0, out.output
