@@ -98,6 +98,8 @@ class MatchScorer:
         self._wanted_for: set[int] | None = None
         self._wanted_key: tuple[int, int] | None = None
         self._wanted_list: list[int] = []
+        self._sorted_for: set[int] | None = None  # the set whose sorted docnums _sorted holds
+        self._sorted: list[int] = []
 
     # -- entry point
 
@@ -410,12 +412,16 @@ class MatchScorer:
             return None
         key = (offset, leaf.doc_count_all())
         if self._wanted_for is not within or self._wanted_key != key:
-            end = offset + leaf.doc_count_all()
+            if self._sorted_for is not within:  # sorted once, sliced per segment
+                self._sorted_for, self._sorted = within, sorted(within)
             self._wanted_for, self._wanted_key = within, key
             if len(self.leaves) == 1:
-                self._wanted_list = sorted(within)  # one segment: docnums are segment docnums
+                self._wanted_list = self._sorted  # one segment: docnums are segment docnums
             else:
-                self._wanted_list = sorted(d - offset for d in within if offset <= d < end)
+                low = bisect.bisect_left(self._sorted, offset)
+                high = bisect.bisect_left(self._sorted, offset + leaf.doc_count_all(), low)
+                part = self._sorted[low:high]
+                self._wanted_list = [d - offset for d in part] if offset else part
         return self._wanted_list
 
     def _postings(
