@@ -368,6 +368,16 @@ def _live(target: Path) -> Path:
     return target / os.readlink(target / CURRENT)
 
 
+def _loaded_table(target: Path) -> object:
+    """What ``load_facet_table`` makes of the live generation's saved file (None: refused)."""
+    ix = whoosh_index.open_dir(str(_live(target)))
+    try:
+        with ix.reader() as reader:
+            return load_facet_table(_live(target), reader)
+    finally:
+        ix.close()
+
+
 def _built_counts(target: Path) -> dict[str, list[dict]]:
     """Whole-index counts from a table built from the postings (the reference)."""
     ix = whoosh_index.open_dir(str(_live(target)))
@@ -407,12 +417,7 @@ def test_a_table_saved_for_an_older_commit_is_not_used(tmp_path: Path) -> None:
     stale = (_live(target) / FACET_FILE).read_text(encoding="utf-8")
     _index_with(tmp_path, ARTICLES[2:3])  # an incremental commit into the same generation
     (_live(target) / FACET_FILE).write_text(stale, encoding="utf-8")  # as if the writer had not saved again
-    ix = whoosh_index.open_dir(str(_live(target)))
-    try:
-        with ix.reader() as reader:
-            assert load_facet_table(_live(target), reader) is None
-    finally:
-        ix.close()
+    assert _loaded_table(target) is None
     eng = Engine(target)
     try:
         assert {"value": "دمشق", "count": 2} in eng.facets()["facets"]["place"]
@@ -428,12 +433,7 @@ def test_a_stale_key_is_refused_even_when_the_document_count_agrees(tmp_path: Pa
     payload = json.loads(path.read_text(encoding="utf-8"))
     payload["key"]["generation"] -= 1
     path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-    ix = whoosh_index.open_dir(str(_live(target)))
-    try:
-        with ix.reader() as reader:
-            assert load_facet_table(_live(target), reader) is None
-    finally:
-        ix.close()
+    assert _loaded_table(target) is None
 
 
 def test_the_loaded_table_is_what_counts(tmp_path: Path) -> None:
