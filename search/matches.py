@@ -21,12 +21,19 @@ uses attributes of Whoosh's W3 codec that are not public API (``_read_data``, ``
 ``_perdoc``…); ``pyproject.toml`` pins whoosh-reloaded below 2.8, another codec or reader
 takes the slower public path, and ``tests/test_matches.py`` compares every result with
 Whoosh's own collector, so a change there shows as a failing test, not as wrong results.
+
+Threads: what depends only on the index generation (every document's length normalization,
+the live documents) is computed once into a :class:`GenerationStats` shared by all threads;
+a :class:`MatchScorer` holds one search's scratch state and is made per search.
+
+Layer: the read side (Whoosh).
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import threading
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -42,7 +49,7 @@ from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
-__all__ = ["MatchScorer", "SearchTimeout", "Unsupported"]
+__all__ = ["GenerationStats", "MatchScorer", "SearchTimeout", "Unsupported"]
 
 Scores = dict[int, float]
 #: Score Whoosh's InverseMatcher gives each document a NOT matches (it is added inside an AND).
@@ -73,27 +80,54 @@ class _Postings:
         self.values = values
 
 
-class MatchScorer:
-    """Scores queries on one open searcher; create one per searcher generation and reuse it.
+class GenerationStats:
+    """What scoring needs per index generation, shared by every thread's scorer.
 
-    It keeps, per text field, every document's BM25 length normalization (Whoosh's
-    ``K1 * ((1 - B) + B * length / avglength)`` from the encoded field length), computed on
-    first use — the per-document part of the formula, which Whoosh recomputes per posting.
+    Each document's BM25 length normalization per text field (Whoosh's
+    ``K1 * ((1 - B) + B * length / avglength)`` from the encoded field length) and the set
+    of live documents, each computed on first use under a lock.
     """
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._norms: dict[str, list[float]] = {}
+        self._live: frozenset[int] | None = None
+
+    def norms(self, scorer: MatchScorer, fieldname: str) -> list[float]:
+        found = self._norms.get(fieldname)
+        if found is None:
+            with self._lock:
+                found = self._norms.get(fieldname)
+                if found is None:
+                    found = self._norms[fieldname] = scorer._compute_norms(fieldname)
+        return found
+
+    def live(self, scorer: MatchScorer) -> frozenset[int]:
+        found = self._live
+        if found is None:
+            dead = {d + offset for _leaf, offset, deleted in scorer.leaves for d in deleted}
+            found = self._live = frozenset(d for d in range(scorer.size) if d not in dead)
+        return found
+
+
+class MatchScorer:
+    """Scores queries on one open searcher: one search's worth of state, made per search.
+
+    ``stats`` is shared by the scorers of one index generation (a new one when omitted).
+    """
+
+    def __init__(self, searcher: Searcher, stats: GenerationStats | None = None) -> None:
         self.searcher = searcher
         self.reader: IndexReader = searcher.reader()
         self.schema = searcher.schema
         self.size = self.reader.doc_count_all()
+        self.stats = stats if stats is not None else GenerationStats()
         weighting = searcher.weighting
         self.bm25 = type(weighting) is BM25F
         self.k1 = getattr(weighting, "K1", 1.2)
         self._field_b: dict[str, float] = dict(getattr(weighting, "_field_B", {}))
         self._b = getattr(weighting, "B", 0.75)
         self.leaves = [(leaf, offset, _deleted(leaf)) for leaf, offset in self.reader.leaf_readers()]
-        self._norms: dict[str, list[float]] = {}
-        self._live: frozenset[int] | None = None
         self._deadline = float("inf")
         self._wanted_for: set[int] | None = None
         self._wanted_key: tuple[int, int] | None = None
@@ -263,49 +297,71 @@ class MatchScorer:
         scorers = {b: self._scorer(fieldname, b) for b in set(btexts)}
         out: Scores = {}
         for leaf, offset, deleted in self.leaves:
-            # Rarest word first; each next word's blocks are read only where candidates remain.
-            order = sorted(set(btexts), key=lambda b: leaf.doc_frequency(fieldname, b))
-            wanted = self._wanted(within, leaf, offset)
-            lists: dict[bytes, _Postings] = {}
-            for b in order:
-                postings = self._postings(leaf, deleted, fieldname, b, values=True, wanted=wanted)
-                if postings is None or not postings.ids:
-                    break
-                lists[b] = postings
-                wanted = postings.ids if wanted is None else sorted(set(wanted).intersection(postings.ids))
-                if not wanted:
-                    break
-            if len(lists) < len(order) or not wanted:
-                continue
-            candidates = wanted
-            index = {b: {d: i for i, d in enumerate(p.ids)} for b, p in lists.items()}
-            found: list[int] = []
-            first_values, first_index = lists[btexts[0]].values, index[btexts[0]]
-            rest = [(i, lists[b].values, index[b]) for i, b in enumerate(btexts[1:], 1)]
-            for n, d in enumerate(candidates):
-                if n % _CLOCK_EVERY == 0:
-                    self._tick()
-                # Start positions still possible after each word; later words are not decoded
-                # once none is left.
-                starts = decode(first_values[first_index[d]])
-                for i, values, where in rest:
-                    at = set(decode(values[where[d]]))
-                    starts = [p for p in starts if p + i in at]
-                    if not starts:
-                        break
-                if starts:
-                    found.append(d)
+            lists, candidates = self._phrase_postings(leaf, offset, deleted, fieldname, btexts, within)
+            found = self._consecutive(candidates, lists, btexts, decode)
             if not found:
                 continue
             leaf_scores: Scores = {}
             for b in btexts:  # in phrase order: the same sum as Whoosh's
-                p, where = lists[b], index[b]
+                p = lists[b]
+                where = {d: i for i, d in enumerate(p.ids)}
                 part = scorers[b](found, [p.weights[where[d]] for d in found], offset, None, None)
                 get = leaf_scores.get
                 for d, s in part.items():
                     leaf_scores[d] = get(d, 0.0) + s
             out.update(leaf_scores)
         return _boosted(out, q.boost)
+
+    def _phrase_postings(
+        self,
+        leaf: IndexReader,
+        offset: int,
+        deleted: frozenset[int],
+        fieldname: str,
+        btexts: list[bytes | None],
+        within: set[int] | None,
+    ) -> tuple[dict[bytes, _Postings], list[int]]:
+        """The phrase words' postings in one segment and the docnums holding all of them.
+
+        Rarest word first; each next word's blocks are read only where candidates remain.
+        """
+        order = sorted({b for b in btexts if b is not None}, key=lambda b: leaf.doc_frequency(fieldname, b))
+        wanted = self._wanted(within, leaf, offset)
+        lists: dict[bytes, _Postings] = {}
+        for b in order:
+            postings = self._postings(leaf, deleted, fieldname, b, values=True, wanted=wanted)
+            if postings is None or not postings.ids:
+                return lists, []
+            lists[b] = postings
+            wanted = postings.ids if wanted is None else sorted(set(wanted).intersection(postings.ids))
+            if not wanted:
+                return lists, []
+        return lists, wanted or []
+
+    def _consecutive(
+        self, candidates: list[int], lists: dict[bytes, _Postings], btexts: list[Any], decode: Any
+    ) -> list[int]:
+        """The candidates where the words stand at consecutive positions."""
+        if not candidates:
+            return []
+        index = {b: {d: i for i, d in enumerate(p.ids)} for b, p in lists.items()}
+        first_values, first_index = lists[btexts[0]].values, index[btexts[0]]
+        rest = [(i, lists[b].values, index[b]) for i, b in enumerate(btexts[1:], 1)]
+        found: list[int] = []
+        for n, d in enumerate(candidates):
+            if n % _CLOCK_EVERY == 0:
+                self._tick()
+            # Start positions still possible after each word; later words are not decoded
+            # once none is left.
+            starts = decode(first_values[first_index[d]])
+            for i, values, where in rest:
+                at = set(decode(values[where[d]]))
+                starts = [p for p in starts if p + i in at]
+                if not starts:
+                    break
+            if starts:
+                found.append(d)
+        return found
 
     # -- scoring and postings
 
@@ -316,90 +372,33 @@ class MatchScorer:
         ``into`` is None, else adds ``score × boost`` to ``into`` (Whoosh's term boost
         multiplies the term's score).
         """
-        field = self.schema[fieldname]
-        if not field.scorable:
-
-            def weight_only(
-                ids: list[int],
-                weights: list[float],
-                offset: int,
-                within: set[int] | None,
-                into: Scores | None,
-                boost: float = 1.0,
-            ) -> Scores:
-                if offset:
-                    ids = [d + offset for d in ids]
-                if within is None:
-                    found = dict(zip(ids, weights, strict=True))
-                else:
-                    found = {d: w for d, w in zip(ids, weights, strict=True) if d in within}
-                if into is None:
-                    return found
-                get = into.get
-                for d, w in found.items():
-                    into[d] = get(d, 0.0) + (w * boost if boost != 1.0 else w)
-                return into
-
-            return weight_only
+        if not self.schema[fieldname].scorable:
+            return _weight_only
         idf = self.searcher.idf(fieldname, btext)
-        k1_plus_1 = self.k1 + 1
-        norms = self._field_norms(fieldname)
-
-        def bm25(
-            ids: list[int],
-            weights: list[float],
-            offset: int,
-            within: set[int] | None,
-            into: Scores | None,
-            boost: float = 1.0,
-        ) -> Scores:
-            # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-            if offset:
-                ids = [d + offset for d in ids]
-            pairs = zip(ids, weights, strict=True)
-            if into is None:
-                if within is None:
-                    return {d: idf * ((w * k1_plus_1) / (w + norms[d])) for d, w in pairs}
-                return {d: idf * ((w * k1_plus_1) / (w + norms[d])) for d, w in pairs if d in within}
-            get = into.get
-            if boost == 1.0:
-                if within is None:
-                    for d, w in pairs:
-                        into[d] = get(d, 0.0) + idf * ((w * k1_plus_1) / (w + norms[d]))
-                else:
-                    for d, w in pairs:
-                        if d in within:
-                            into[d] = get(d, 0.0) + idf * ((w * k1_plus_1) / (w + norms[d]))
-            else:
-                for d, w in pairs:
-                    if within is None or d in within:
-                        into[d] = get(d, 0.0) + idf * ((w * k1_plus_1) / (w + norms[d])) * boost
-            return into
-
-        return bm25
+        return _bm25(idf, self.k1 + 1, self._field_norms(fieldname))
 
     def _field_norms(self, fieldname: str) -> list[float]:
+        return self.stats.norms(self, fieldname)
+
+    def _compute_norms(self, fieldname: str) -> list[float]:
         """Every document's ``K1 * ((1 - B) + B * length / avglength)`` in one field (0.0 when empty).
 
         Whoosh stores a field's length per document as one byte (a logarithmic code), so
         the norm is one of 256 values: computed per byte value, then looked up per document.
         """
-        norms = self._norms.get(fieldname)
-        if norms is None:
-            k1 = self.k1
-            b = self._field_b.get(fieldname, self._b)
-            avgfl = self.searcher.avg_field_length(fieldname) or 1
-            by_byte = [k1 * ((1 - b) + b * byte_to_length(x) / avgfl) if x else 0.0 for x in range(256)]
-            norms = []
-            for leaf, _offset, _deleted in self.leaves:
-                codes = _length_bytes(leaf, fieldname)
-                if codes is not None:
-                    norms.extend(by_byte[x] for x in codes)
-                    continue
-                for d in range(leaf.doc_count_all()):
-                    fl = leaf.doc_field_length(d, fieldname, 0)
-                    norms.append(k1 * ((1 - b) + b * fl / avgfl) if fl else 0.0)
-            self._norms[fieldname] = norms
+        k1 = self.k1
+        b = self._field_b.get(fieldname, self._b)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        by_byte = [k1 * ((1 - b) + b * byte_to_length(x) / avgfl) if x else 0.0 for x in range(256)]
+        norms: list[float] = []
+        for leaf, _offset, _deleted in self.leaves:
+            codes = _length_bytes(leaf, fieldname)
+            if codes is not None:
+                norms.extend(by_byte[x] for x in codes)
+                continue
+            for d in range(leaf.doc_count_all()):
+                fl = leaf.doc_field_length(d, fieldname, 0)
+                norms.append(k1 * ((1 - b) + b * fl / avgfl) if fl else 0.0)
         return norms
 
     def _wanted(self, within: set[int] | None, leaf: IndexReader, offset: int) -> list[int] | None:
@@ -478,10 +477,8 @@ class MatchScorer:
             return None
 
     def _live_docs(self, within: set[int] | None) -> Iterable[int]:
-        if self._live is None:
-            dead = {d + offset for leaf, offset, deleted in self.leaves for d in deleted}
-            self._live = frozenset(d for d in range(self.size) if d not in dead)
-        return self._live if within is None else (d for d in within if d in self._live)
+        live = self.stats.live(self)
+        return live if within is None else (d for d in within if d in live)
 
     def _tick(self) -> None:
         if time.perf_counter() > self._deadline:
@@ -489,6 +486,59 @@ class MatchScorer:
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def _weight_only(
+    ids: list[int], weights: list[float], offset: int, within: set[int] | None, into: Scores | None, boost: float = 1.0
+) -> Scores:
+    """The scorer of an unscored field (a facet): the posting's weight."""
+    if offset:
+        ids = [d + offset for d in ids]
+    if within is None:
+        found = dict(zip(ids, weights, strict=True))
+    else:
+        found = {d: w for d, w in zip(ids, weights, strict=True) if d in within}
+    if into is None:
+        return found
+    get = into.get
+    for d, w in found.items():
+        into[d] = get(d, 0.0) + (w * boost if boost != 1.0 else w)
+    return into
+
+
+def _bm25(idf: float, k1_plus_1: float, norms: list[float]) -> Any:
+    """The scorer of one term: ``whoosh.scoring.bm25``, idf * ((tf * (K1 + 1)) / (tf + K1 * (...)))."""
+
+    def bm25(
+        ids: list[int],
+        weights: list[float],
+        offset: int,
+        within: set[int] | None,
+        into: Scores | None,
+        boost: float = 1.0,
+    ) -> Scores:
+        if offset:
+            ids = [d + offset for d in ids]
+        pairs = zip(ids, weights, strict=True)
+        if into is None:
+            if within is None:
+                return {d: idf * ((w * k1_plus_1) / (w + norms[d])) for d, w in pairs}
+            return {d: idf * ((w * k1_plus_1) / (w + norms[d])) for d, w in pairs if d in within}
+        get = into.get
+        if boost == 1.0 and within is None:
+            for d, w in pairs:
+                into[d] = get(d, 0.0) + idf * ((w * k1_plus_1) / (w + norms[d]))
+        elif boost == 1.0:
+            for d, w in pairs:
+                if d in within:
+                    into[d] = get(d, 0.0) + idf * ((w * k1_plus_1) / (w + norms[d]))
+        else:
+            for d, w in pairs:
+                if within is None or d in within:
+                    into[d] = get(d, 0.0) + idf * ((w * k1_plus_1) / (w + norms[d])) * boost
+        return into
+
+    return bm25
 
 
 def _deleted(leaf: IndexReader) -> frozenset[int]:

@@ -4,31 +4,29 @@ Whoosh's highlighter scores fragments by character windows and re-analyzes the w
 per hit; news readers want whole sentences instead, and Arabic needs both analyses to
 decide what matched: the query ``الرقة`` must mark ``بالرقة`` (same stem) and ``الرقه``
 (same normalized form) in the text as published.  So this module works on the stored text
-with the same two functions the index used (:func:`~search.analysis.normalize_word`,
-:func:`~search.analysis.stem_word`) and marks the *original* characters.
+with the same two functions the index used (:func:`~index.analysis.normalize_word`,
+:func:`~index.analysis.stem_word`) and marks the *original* characters.  It works on any
+backend's stored text: nothing here depends on how the index is kept.
 
-Snippets are HTML: the text is escaped (stored articles are scraped pages and can contain
-``<script>``), and the only markup is ``<mark>…</mark>`` around matched words.
+Snippets are data (:class:`~search.results.Snippet`: the text and the spans of the matched
+words); escaping and ``<mark>`` belong to the front ends and the JSON edge.
+
+Layer: the read side.
 """
 
 from __future__ import annotations
 
 import bisect
-import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from whoosh import query as wq
-from whoosh.reading import IndexReader
-from whoosh.searching import Searcher
-
-from index.schema import EXACT_FIELDS, STEM_FIELDS
-from search.analysis import _TOKEN, normalize_word, stem_word
-from search.query import WildcardQuery
+from index.analysis import TOKEN_RE, normalize_word, stem_word
+from search import querytree as qt
+from search.results import ELLIPSIS, Snippet
 
 __all__ = ["ELLIPSIS", "make_snippets", "query_terms", "split_sentences"]
 
-ELLIPSIS = "…"
 #: Sentence ends: Latin and Arabic full stop/comma/question mark/semicolon, "!", newlines.
 #: A full stop between digits (3.5, 1.200) is a decimal point, not an end.
 _SENTENCE_END_RE = re.compile(r"(?<!\d)\.|\.(?!\d)|[،؟!?؛\n]")
@@ -76,8 +74,8 @@ def make_snippets(
     max_snippets: int = 3,
     max_chars: int = 240,
     keys: dict[str, str | None] | None = None,
-) -> list[str]:
-    """Up to ``max_snippets`` best sentences of ``text`` as HTML, in document order.
+) -> list[Snippet]:
+    """Up to ``max_snippets`` best sentences of ``text``, in document order.
 
     A sentence scores by how many distinct query terms it contains; ties go to the earlier
     one.  When no sentence matches (the query matched the title or metadata only), the
@@ -109,13 +107,13 @@ def make_snippets(
         if first is None:
             return []
         best = [first]
-    return [_render(_layout(text, spans[i], keys, exact_terms, stem_terms), max_chars) for i in best]
+    return [_cut(_layout(text, spans[i], keys, exact_terms, stem_terms), max_chars) for i in best]
 
 
 _UNSEEN = object()
 #: The tokenizer's word pattern, applied directly: ``tokenize`` builds a tuple per word
 #: through a generator, and most words of an article only need a dictionary lookup.
-_WORD_RE = _TOKEN
+_WORD_RE = TOKEN_RE
 
 
 def _layout(
@@ -183,54 +181,39 @@ def _window(sentence: _Sentence, max_chars: int) -> tuple[int, int, int, int]:
     return first, last, start, end
 
 
-def _render(sentence: _Sentence, max_chars: int) -> str:
-    """The HTML of one snippet: escaped text, matched words in ``<mark>``."""
+def _cut(sentence: _Sentence, max_chars: int) -> Snippet:
+    """One snippet: the window of the sentence to show, with its matched words' spans."""
     first, last, start, end = _window(sentence, max_chars)
-    text, tokens = sentence.text, sentence.tokens
-    parts = [ELLIPSIS] if start > 0 else []
-    cursor = start
-    for i in range(first, last):
-        a, b = tokens[i]
-        if sentence.matched[i]:
-            parts.append(html.escape(text[cursor:a]))
-            parts.append(f"<mark>{html.escape(text[a:b])}</mark>")
-            cursor = b
-    parts.append(html.escape(text[cursor:end]))
-    if end < len(text):
-        parts.append(ELLIPSIS)
-    return "".join(parts)
+    spans = tuple(
+        (a - start, b - start)
+        for (a, b), matched in zip(sentence.tokens[first:last], sentence.matched[first:last], strict=True)
+        if matched
+    )
+    return Snippet(sentence.text[start:end], spans, cut_before=start > 0, cut_after=end < len(sentence.text))
 
 
-def query_terms(query: wq.Query, searcher: Searcher | IndexReader | None = None) -> tuple[set[str], set[str]]:
-    """The (exact, stem) term texts a snippet should mark for ``query``.
+Expand = Callable[[qt.Pattern], list[str]]
+
+
+def query_terms(tree: qt.Node, expand: Expand | None = None) -> tuple[set[str], set[str]]:
+    """The (exact, stem) term texts a snippet should mark for ``tree``.
 
     Negated parts are left out (a document may match ``a OR NOT b`` and contain ``b``).
-    Wildcards are expanded only when a searcher or reader is given: the pattern alone says
-    nothing about which words of the text it matched.
+    Wildcards are marked through ``expand`` (the index terms a pattern matched), when given:
+    the pattern alone says nothing about which words of the text it matched.
     """
-    reader = searcher.reader() if isinstance(searcher, Searcher) else searcher
     exact: set[str] = set()
     stem: set[str] = set()
-    _collect_terms(query, reader, exact, stem)
+    for node, negated in qt.walk(tree):
+        if negated:
+            continue
+        if isinstance(node, qt.Word):
+            exact.update([node.exact] if node.exact else [])
+            stem.update([node.stem] if node.stem else [])
+        elif isinstance(node, qt.Phrase):
+            exact.update(node.exact)
+            if all(node.stems):
+                stem.update(node.stems)
+        elif isinstance(node, qt.Pattern) and expand is not None:
+            exact.update(expand(node))
     return exact, stem
-
-
-def _collect_terms(query: wq.Query, reader: IndexReader | None, exact: set[str], stem: set[str]) -> None:
-    if isinstance(query, wq.Not):
-        return
-    if isinstance(query, WildcardQuery):
-        if reader is not None and query.fieldname in EXACT_FIELDS:
-            exact.update(query.expand(reader))
-        return
-    texts: list[str] = []
-    if isinstance(query, wq.Term) and isinstance(query.text, str):
-        texts = [query.text]
-    elif isinstance(query, wq.Phrase):
-        texts = list(query.words)
-    field = getattr(query, "fieldname", None)
-    if field in EXACT_FIELDS:
-        exact.update(texts)
-    elif field in STEM_FIELDS:
-        stem.update(texts)
-    for child in query.children():
-        _collect_terms(child, reader, exact, stem)

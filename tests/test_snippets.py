@@ -8,24 +8,21 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import index as whoosh_index
 
-from index.ingest import Article
-from index.schema import document_fields, make_schema
-from search.analysis import normalize_word, stem_word, tokenize
+from index.analysis import normalize_word, stem_word, tokenize
+from search.engine import Engine
 from search.query import parse_query
 from search.snippets import ELLIPSIS, make_snippets, query_terms, split_sentences
 
-SCHEMA = make_schema()
-
 
 def terms_for(text: str) -> tuple[set[str], set[str]]:
-    return query_terms(parse_query(text, SCHEMA))
+    return query_terms(parse_query(text))
 
 
 def snippets(text: str, query: str, **kwargs) -> list[str]:
+    """The snippets as the JSON edge renders them (escaped, ``<mark>``, ellipses)."""
     exact, stem = terms_for(query)
-    return make_snippets(text, exact, stem, **kwargs)
+    return [snippet.to_html() for snippet in make_snippets(text, exact, stem, **kwargs)]
 
 
 def plain(snippet: str) -> str:
@@ -167,24 +164,19 @@ def test_query_terms_split_exact_and_stem() -> None:
 
 
 @pytest.fixture(scope="module")
-def tiny_reader(tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("tiny")
-    ix = whoosh_index.create_in(str(path), make_schema())
-    writer = ix.writer()
-    for i, content in enumerate(["مدينة إدلب", "مدينتين", "مدرسة"]):
-        writer.update_document(**document_fields(Article(str(i), "عنوان", content, None, None, None, None, "t")))
-    writer.commit()
-    with ix.searcher() as searcher:
-        yield searcher
-    ix.close()
+def tiny_engine(make_index):
+    records = [{"id": str(i), "title": "عنوان", "content": c} for i, c in enumerate(["مدينة إدلب", "مدينتين", "مدرسة"])]
+    engine = Engine(make_index(records=records, name="tiny"))
+    yield engine
+    engine.close()
 
 
-def test_wildcards_are_expanded_with_a_searcher(tiny_reader) -> None:
-    query = parse_query("مدين*", SCHEMA)
-    assert query_terms(query) == (set(), set())
-    exact, stem = query_terms(query, tiny_reader)
+def test_wildcards_are_expanded_through_the_index(tiny_engine: Engine) -> None:
+    tree = parse_query("مدين*")
+    assert query_terms(tree) == (set(), set())
+    with tiny_engine.backend.view() as view:
+        exact, stem = query_terms(tree, view.expand)
     assert exact == {"مدينه", "مدينتين"} and stem == set()
-    assert query_terms(query, tiny_reader.reader())[0] == exact
 
 
 def test_a_shared_key_cache_changes_nothing() -> None:

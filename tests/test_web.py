@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -13,12 +13,14 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import as_json
 
-from index.writer import build_index
-from search.cli import analyze_text, main
+from search.cli import main
 from search.engine import Engine, SearchRequest
+from search.explain import analyze_text
+from search.request import MAX_PER_PAGE
+from search.results import Document, FacetValue, SearchResult, Snippet
 from web import CONTENT_SECURITY_POLICY, create_app
-from web.params import MAX_PER_PAGE
 from web.render import external_url, marked_text, paragraphs, safe_snippet
 from web.state import close_engine, get_engine
 from web.timeline import summary as timeline_summary
@@ -47,13 +49,9 @@ SUGGEST_SCRIPT = '<script src="/static/suggest.js" defer>'
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("web")
-    hostile = base / "hostile.json"
-    hostile.write_text(json.dumps(XSS_DOC, ensure_ascii=False), encoding="utf-8")
-    report = build_index([SEED, hostile], base / "index", rebuild=True)
-    assert (report.indexed, report.failed) == (6, 0)
-    return base / "index"
+def index_dir(make_index) -> Path:
+    """The seed corpus plus one hostile article."""
+    return make_index(records=[XSS_DOC], name="web", seed=True)
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +88,13 @@ def api(client: FlaskClient, url: str, status: int = 200) -> Any:
 
 
 def without_time(result: dict) -> dict:
-    return {k: v for k, v in result.items() if k != "took_ms"}
+    """A result without its timing, and its facet values without the API's toggle links."""
+    out = {k: v for k, v in result.items() if k != "took_ms"}
+    out["facets"] = {
+        key: [{k: v for k, v in item.items() if k not in ("url", "selected")} for item in values]
+        for key, values in result.get("facets", {}).items()
+    }
+    return out
 
 
 def assert_marks_balanced(page: str) -> None:
@@ -126,7 +130,7 @@ def test_results_page_shows_hits_with_marks_and_keeps_the_query(client: FlaskCli
 
 def test_sort_and_paging_links_keep_the_search(client: FlaskClient, engine: Engine) -> None:
     page = html(client, "/?q=الرقة&per_page=1&page=2&sort=date")
-    expected = engine.search(SearchRequest("الرقة", page=2, per_page=1, sort="date"))["hits"][0]["id"]
+    expected = engine.search(SearchRequest("الرقة", page=2, per_page=1, sort="date")).to_json()["hits"][0]["id"]
     assert f"/doc/{expected}?" in page
     assert 'rel="prev"' in page and 'rel="next"' in page
     prev_link = re.search(r'href="([^"]*)" rel="prev"', page)
@@ -171,10 +175,13 @@ def test_facet_sidebar_renders_counts_selection_and_toggles(app: Flask, monkeypa
         eng = get_engine()
     real = eng.search
 
-    def with_facets(request: SearchRequest) -> dict:
-        result = real(request)
-        result["facets"] = {"person": [{"value": "أوباما", "count": 3}], "place": {"الرقة": 4}, "junk": 7}
-        return result
+    def with_facets(request: SearchRequest) -> SearchResult:
+        facets = {
+            "person": (FacetValue("أوباما", 3, "person", request),),
+            "place": (FacetValue("الرقة", 4, "place", request),),
+            "junk": (FacetValue("x", 7, "junk", request),),  # a facet the page does not know is left out
+        }
+        return dataclasses.replace(real(request), facets=facets)
 
     monkeypatch.setattr(eng, "search", with_facets)
     page = html(app.test_client(), "/?q=الرقة&person=أوباما")
@@ -190,14 +197,14 @@ def test_did_you_mean_links_to_the_corrected_query(app: Flask, monkeypatch: pyte
     with app.app_context():
         eng = get_engine()
     real = eng.search
-    monkeypatch.setattr(eng, "search", lambda request: {**real(request), "suggestion": "الرقة"})
+    monkeypatch.setattr(eng, "search", lambda request: dataclasses.replace(real(request), suggestion="الرقة"))
     page = html(app.test_client(), "/?q=الرقه")
     assert re.search(r'هل تقصد: <a href="/\?q=%D8%A7%D9%84%D8%B1%D9%82%D8%A9" dir="auto">الرقة</a>', page)
 
 
 def test_document_page_shows_the_full_text_and_links_back(client: FlaskClient, engine: Engine) -> None:
     page = html(client, f"/doc/{DOC_ID}?q=الرقة")
-    doc = engine.document(DOC_ID)
+    doc = as_json(engine.document(DOC_ID))
     assert doc is not None
     assert f'<h1 dir="auto">{doc["title"]}</h1>' in page
     assert page.count('<p dir="auto">') == len(paragraphs(doc["content"])) > 1
@@ -217,7 +224,7 @@ def test_document_page_marks_entities_linking_to_their_facet(client: FlaskClient
     marked = re.findall(r'<a class="entity entity-(\w+)" href="/\?(\w+)=([^"]+)" title="([^"]+)">([^<]+)</a>', text)
     assert len(marked) > 10
     assert all(kind == key for kind, key, *_ in marked)
-    doc = engine.document(DOC_ID)
+    doc = as_json(engine.document(DOC_ID))
     assert doc is not None
     names = {(kind, title) for kind, _, _, title, _ in marked}
     assert ("place", "الرقة") in names and ("organization", "داعش") in names
@@ -230,16 +237,16 @@ def test_document_page_lists_its_entities_and_similar_articles(client: FlaskClie
     assert 'href="/entity/place/%D8%A7%D9%84%D8%B1%D9%82%D8%A9"' in chips  # names in a list open the entity page
     similar = page[page.index('class="similar"') :]
     ids = re.findall(r'<a href="/doc/([^"?]+)\?q=', similar)
-    assert ids == [row["id"] for row in engine.similar(DOC_ID)] and DOC_ID not in ids
+    assert ids == [row["id"] for row in as_json(engine.similar(DOC_ID))] and DOC_ID not in ids
 
 
 def test_similar_articles_exclude_the_document_and_share_its_subject(engine: Engine) -> None:
-    rows = engine.similar(DOC_ID, limit=3)
+    rows = as_json(engine.similar(DOC_ID, limit=3))
     assert 0 < len(rows) <= 3
     assert all(set(row) == {"id", "title", "date", "source", "score"} for row in rows)
     assert DOC_ID not in {row["id"] for row in rows} and XSS_ID not in {row["id"] for row in rows}
     assert [row["score"] for row in rows] == sorted((row["score"] for row in rows), reverse=True)
-    assert engine.similar("no-such-id") == []
+    assert as_json(engine.similar("no-such-id")) == []
 
 
 def test_hostile_text_with_entities_is_escaped_on_the_document_page(
@@ -248,8 +255,10 @@ def test_hostile_text_with_entities_is_escaped_on_the_document_page(
     with app.app_context():
         eng = get_engine()
     hostile = "<script>alert('داعش')</script> سيطر <b onclick=x>تنظيم داعش</b> على مدينة الرقة\"><img src=x>"
-    doc = {**XSS_DOC, "content": hostile, "entities": {"person": [], "organization": ["داعش"], "place": ["الرقة"]}}
-    monkeypatch.setattr(eng, "document", lambda doc_id: {**doc, "id": doc_id})
+    entities = {"person": (), "organization": ("داعش",), "place": ("الرقة",)}
+    fields = {k: XSS_DOC[k] for k in ("title", "source", "url", "author")}
+    doc = Document(id=XSS_ID, date=None, content=hostile, entities=entities, **fields)
+    monkeypatch.setattr(eng, "document", lambda doc_id: dataclasses.replace(doc, id=doc_id))
     page = html(app.test_client(), f"/doc/{XSS_ID}")
     assert_no_injection(page)
     assert "&lt;script&gt;alert(&#39;" in page
@@ -319,12 +328,14 @@ def test_timeline_svg_is_accessible_and_escaped() -> None:
 def test_api_search_is_the_engine_result(
     client: FlaskClient, engine: Engine, query: str, request_: SearchRequest
 ) -> None:
-    assert without_time(api(client, "/api/search?" + query)) == without_time(engine.search(request_))
+    assert without_time(api(client, "/api/search?" + query)) == without_time(engine.search(request_).to_json())
 
 
 def test_api_applies_entity_filters_like_the_engine(client: FlaskClient, engine: Engine) -> None:
     got = api(client, "/api/search?q=الرقة&person=أوباما&to=2018")
-    assert without_time(got) == without_time(engine.search(SearchRequest("الرقة", person=("أوباما",), date_to="2018")))
+    assert without_time(got) == without_time(
+        engine.search(SearchRequest("الرقة", person=("أوباما",), date_to="2018")).to_json()
+    )
 
 
 def test_api_json_is_utf8_not_escaped(client: FlaskClient) -> None:
@@ -333,7 +344,7 @@ def test_api_json_is_utf8_not_escaped(client: FlaskClient) -> None:
 
 
 def test_api_document_stats_and_analyze(client: FlaskClient, engine: Engine) -> None:
-    assert api(client, f"/api/doc/{DOC_ID}") == engine.document(DOC_ID)
+    assert api(client, f"/api/doc/{DOC_ID}") == as_json(engine.document(DOC_ID))
     assert api(client, "/api/stats")["documents"] == 6
     assert api(client, "/api/analyze?text=المدارس") == analyze_text("المدارس")
 
@@ -362,9 +373,9 @@ def test_api_errors_have_one_shape(client: FlaskClient, url: str, status: int) -
 
 
 def test_api_entities_and_facets_are_the_engine_results(client: FlaskClient, engine: Engine) -> None:
-    assert api(client, "/api/entities") == engine.entities()
+    assert api(client, "/api/entities") == as_json(engine.entities())
     places = api(client, "/api/entities?type=place")
-    assert places == engine.entities("place") and {row["type"] for row in places} == {"place"}
+    assert places == as_json(engine.entities("place")) and {row["type"] for row in places} == {"place"}
     assert api(client, "/api/facets") == engine.facets()
 
 
@@ -379,7 +390,7 @@ def test_api_entity_is_the_entity_page_data(client: FlaskClient, engine: Engine)
     assert all(set(item) == {"month", "count"} for item in body["timeline"])
     articles = body["articles"]
     assert (articles["total"], articles["page"], articles["per_page"], articles["pages"]) == (4, 1, 2, 2)
-    listing = engine.search(SearchRequest("", per_page=2, place=("الرقة",)))
+    listing = engine.search(SearchRequest("", per_page=2, place=("الرقة",))).to_json()
     assert articles["hits"] == listing["hits"]
 
 
@@ -526,17 +537,18 @@ def test_json_errors_do_not_reflect_markup_as_html(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     ("snippet", "expected"),
     [
-        ("a <mark>b</mark> c", "a <mark>b</mark> c"),
-        ("&lt;script&gt; <mark>x</mark>", "&lt;script&gt; <mark>x</mark>"),
-        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-        ("</mark>a<mark>b", "a<mark>b</mark>"),
-        ("<mark><mark>a</mark></mark>", "<mark>a</mark>"),
-        ("<MARK>a</MARK>", "&lt;MARK&gt;a&lt;/MARK&gt;"),
-        ('<mark onclick="x">a', "&lt;mark onclick=&#34;x&#34;&gt;a"),
-        ("&amp;lt;b&amp;gt;", "&amp;lt;b&amp;gt;"),
+        (Snippet("a b c", ((2, 3),)), "a <mark>b</mark> c"),
+        (Snippet("<script> x", ((9, 10),)), "&lt;script&gt; <mark>x</mark>"),
+        (Snippet("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        (Snippet("</mark>a<mark>b", ((7, 8),)), "&lt;/mark&gt;<mark>a</mark>&lt;mark&gt;b"),
+        (
+            Snippet('<mark onclick="x">a', ((18, 19),), cut_before=True),
+            "…&lt;mark onclick=&#34;x&#34;&gt;<mark>a</mark>",
+        ),
+        (Snippet("&lt;b&gt;", cut_after=True), "&amp;lt;b&amp;gt;…"),
     ],
 )
-def test_safe_snippet_keeps_only_balanced_marks(snippet: str, expected: str) -> None:
+def test_safe_snippet_escapes_every_piece_and_writes_only_its_own_marks(snippet: Snippet, expected: str) -> None:
     assert str(safe_snippet(snippet)) == expected
 
 
@@ -624,13 +636,12 @@ def test_search_url_is_what_url_for_builds(app: Flask, args: dict) -> None:
     from flask import url_for
 
     from web.pages import search_url
-    from web.params import SearchParams
 
-    params = SearchParams.from_args(_multidict(args))
+    params = SearchRequest.from_args(_multidict(args))
     with app.test_request_context("/"):
-        assert search_url(params) == url_for("pages.search", **params.url_args())
+        assert search_url(params) == url_for("pages.search", **params.to_args())
     with app.test_request_context("/", base_url="http://example.org/news/"):  # mounted under a prefix
-        assert search_url(params) == url_for("pages.search", **params.url_args())
+        assert search_url(params) == url_for("pages.search", **params.to_args())
         assert search_url(params).startswith("/news/")
 
 
@@ -638,3 +649,17 @@ def _multidict(args: dict) -> Any:
     from werkzeug.datastructures import MultiDict
 
     return MultiDict([(k, x) for k, v in args.items() for x in (v if isinstance(v, list) else [v])])
+
+
+def test_api_facet_values_carry_the_url_that_toggles_them(client: FlaskClient) -> None:
+    first = api(client, "/api/search?q=الرقة")
+    value = first["facets"]["place"][0]
+    assert value["selected"] is False and value["url"].startswith("/api/search?")
+    narrowed = api(client, value["url"])
+    assert narrowed["total"] <= first["total"] and narrowed["query"] == "الرقة"
+    again = next(v for v in narrowed["facets"]["place"] if v["value"] == value["value"])
+    assert again["selected"] is True
+    back = api(client, again["url"])
+    assert without_time(back) == without_time(first), "the selected value's link removes the filter again"
+    month = first["facets"]["date"][0]
+    assert f"from={month['value']}" in month["url"] and f"to={month['value']}" in month["url"]

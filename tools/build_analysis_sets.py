@@ -33,7 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_GLOB = str(ROOT / "data" / "corpus" / "*.txt")
-SAUDI = Path(os.environ.get("SAUDINEWSNET", "/work/shared/corpora/saudinewsnet.jsonl.gz"))
+#: ../shared beside the checkout, as on every machine of the team and in CI (override: $SAUDINEWSNET).
+SAUDI = Path(os.environ.get("SAUDINEWSNET") or ROOT.parent / "shared" / "corpora" / "saudinewsnet.jsonl.gz")
 CACHE_DIR = ROOT / "benchmarks" / ".work"  # git-ignored; never commit corpus data
 SETS_DIR = ROOT / "tests" / "data" / "analysis"
 

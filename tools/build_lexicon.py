@@ -1,4 +1,4 @@
-"""Build ``search/data/lexicon.tsv.gz``: how often each cleaned Arabic word form occurs.
+"""Build ``index/data/lexicon.tsv.gz``: how often each cleaned Arabic word form occurs.
 
 The stemmer asks the lexicon one question — "is this stripped form itself a word, and how
 common is it next to the unstripped one?" — to tell ``و+تنظيم`` (strip) from ``وزير`` (keep),
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from search.analysis import clean, is_arabic, tokenize  # noqa: E402
+from index.analysis import clean, is_arabic, tokenize  # noqa: E402
 
 DEFAULT_SOURCES = [ROOT / "data" / "corpus", ROOT.parent / "shared" / "corpora" / "saudinewsnet.jsonl.gz"]
 
@@ -65,7 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sources", nargs="*", type=Path, default=DEFAULT_SOURCES)
     parser.add_argument("--min-count", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=ROOT / "search" / "data" / "lexicon.tsv.gz")
+    parser.add_argument("--out", type=Path, default=ROOT / "index" / "data" / "lexicon.tsv.gz")
     args = parser.parse_args()
     counts, tanween = count_forms(args.sources)
     kept = sorted((form, n) for form, n in counts.items() if n >= args.min_count)

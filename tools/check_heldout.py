@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import sys
 from collections import Counter
@@ -32,7 +33,8 @@ DATA = ROOT / "tests" / "data" / "analysis"
 FAMILIES = DATA / "heldout_families.tsv"
 APART = DATA / "heldout_apart.tsv"
 BUNDLED = ROOT / "data" / "corpus"
-SAUDINEWSNET = Path("/work/shared/corpora/saudinewsnet.jsonl.gz")
+#: ../shared beside the checkout (override: $SAUDINEWSNET).
+SAUDINEWSNET = Path(os.environ.get("SAUDINEWSNET") or ROOT.parent / "shared" / "corpora" / "saudinewsnet.jsonl.gz")
 
 FAMILY_CATEGORIES = {"clitic", "suffix", "hamza", "ta_marbuta", "alef_maksura", "diacritics", "variant"}
 APART_CATEGORIES = {"lookalike_clitic", "lookalike_suffix", "root_family", "name_vs_word"}

@@ -111,7 +111,7 @@ def worker_pids(master: int) -> list[int]:
 
 def build_seed_index(corpus: Path) -> Path:
     """Index ``corpus`` into a temp dir so the run never touches a real index."""
-    from index.writer import build_index
+    from index.build import build_index
 
     index_dir = Path(tempfile.mkdtemp(prefix="load-test-")) / "index"
     report = build_index([corpus], index_dir, rebuild=True)

@@ -1,4 +1,4 @@
-"""Build ``search/data/loanwords.tsv``: spelling variants of foreign names and loanwords, per stem.
+"""Build ``index/data/loanwords.tsv``: spelling variants of foreign names and loanwords, per stem.
 
 Why: Arabic writes foreign words without a fixed spelling.  Long vowels are written or left
 out (ترمب/ترامب, نتنياهو/نتانياهو, كمبيوتر/كومبيوتر) and the foreign g is غ, ج, ق or ك
@@ -25,7 +25,7 @@ Precision matters far more than recall: a missed variant costs one spelling's re
 merge pollutes every query on both words.  Pairs that still slip through are listed in
 :data:`EXCLUDED` after checking by eye.
 
-The table maps *stems* (what :func:`search.stemmer.stem_cleaned` returns) to stems; the
+The table maps *stems* (what :func:`index.stemmer.stem_cleaned` returns) to stems; the
 stemmer applies it as its last step.  To avoid mining from a stemmer that already folds with
 an older table, the table is switched off in-process before stemming (and the run aborts if
 that did not work), and the new file is written to a temporary path and moved into place.
@@ -57,11 +57,11 @@ from tashaphyne.arabicstopwords import is_stop  # noqa: E402
 from tashaphyne.roots_const import ROOTS  # noqa: E402
 from tashaphyne.stemming import ArabicLightStemmer  # noqa: E402
 
-from search import stemmer  # noqa: E402
-from search.analysis import clean, is_arabic, tokenize  # noqa: E402
+from index import stemmer  # noqa: E402
+from index.analysis import clean, is_arabic, tokenize  # noqa: E402
 
-DEFAULT_LEXICON = ROOT / "search" / "data" / "lexicon.tsv.gz"
-DEFAULT_OUT = ROOT / "search" / "data" / "loanwords.tsv"
+DEFAULT_LEXICON = ROOT / "index" / "data" / "lexicon.tsv.gz"
+DEFAULT_OUT = ROOT / "index" / "data" / "loanwords.tsv"
 #: The corpus the lexicon was counted from (see tools/build_lexicon.py): the context test reads it.
 DEFAULT_CORPORA = [ROOT / "data" / "corpus", ROOT.parent / "shared" / "corpora" / "saudinewsnet.jsonl.gz"]
 

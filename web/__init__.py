@@ -5,6 +5,8 @@
 overriding the one before, from built-in defaults, ``instance/config.py`` (optional),
 ``NEWS_SEARCH_*`` environment variables (``NEWS_SEARCH_INDEX`` is the index directory)
 and finally ``test_config``.
+
+Layer: a front end.  Imports the read side (``search``); never the CLI.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from search.cli import default_index_dir
+from search.config import default_index_dir
 
 #: Pages load nothing from elsewhere and run no inline code; the page works without JS.
 CONTENT_SECURITY_POLICY = (

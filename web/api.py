@@ -1,16 +1,23 @@
 """The JSON API: the same searches as the page, as ``search-cli ... --json`` prints them.
 
-``/api/search`` returns exactly the engine's result object, so clients, the page and the
-CLI never disagree.  Errors are ``{"ok": false, "error": ..., "status": N}`` (see errors.py).
+``/api/search`` returns the engine's result object (``SearchResult.to_json``), so clients,
+the page and the CLI never disagree; its facet values also carry the API URL that toggles
+them.  Errors are ``{"ok": false, "error": ..., "status": N}`` (see errors.py).
+
+Layer: a front end (web).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, request
+from urllib.parse import urlencode
 
-from search.cli import analyze_text
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+from werkzeug.datastructures import iter_multi_items
+
+from search.errors import QueryError
+from search.explain import analyze_text
+from search.request import SearchRequest
 from web.entities import entity_data
-from web.params import ParamError, SearchParams
 from web.state import get_engine
 from web.suggest import suggestions
 
@@ -20,11 +27,18 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_ANALYZE_CHARS = 10_000
 
 
+def api_search_url(params: SearchRequest) -> str:
+    """The ``/api/search`` URL of a request (a facet value's toggle link in JSON)."""
+    query = urlencode(list(iter_multi_items(params.to_args())))
+    base = url_for("api.search")
+    return f"{base}?{query}" if query else base
+
+
 @bp.get("/search")
 def search() -> Response:
     """The engine's result for ``q, sort, page, per_page`` and the filters (``person=…&person=…``, ``from``, ``to``)."""
-    params = SearchParams.from_args(request.args)
-    return jsonify(get_engine().search(params.request()))
+    params = SearchRequest.from_args(request.args)
+    return jsonify(get_engine().search(params).to_json(api_search_url))
 
 
 @bp.get("/doc/<path:doc_id>")
@@ -33,7 +47,7 @@ def document(doc_id: str) -> Response:
     doc = get_engine().document(doc_id)
     if doc is None:
         abort(404, description=f"no document with id {doc_id!r}")
-    return jsonify(doc)
+    return jsonify(doc.to_json())
 
 
 @bp.get("/analyze")
@@ -41,9 +55,9 @@ def analyze() -> Response:
     """How ``text`` is tokenized, normalized and stemmed (needs no index)."""
     text = request.args.get("text")
     if text is None or not text.strip():
-        raise ParamError("text is required, e.g. /api/analyze?text=المدارس")
+        raise QueryError("text is required, e.g. /api/analyze?text=المدارس")
     if len(text) > MAX_ANALYZE_CHARS:
-        raise ParamError(f"text is too long ({len(text)} characters; the limit is {MAX_ANALYZE_CHARS})")
+        raise QueryError(f"text is too long ({len(text)} characters; the limit is {MAX_ANALYZE_CHARS})")
     return jsonify(analyze_text(text))
 
 
@@ -57,7 +71,7 @@ def stats() -> Response:
 def entities() -> Response:
     """Every entity in the index with aliases and counts; ``type`` limits it to one kind."""
     kind = request.args.get("type") or None
-    return jsonify(get_engine().entities(kind))
+    return jsonify([row.to_json() for row in get_engine().entities(kind)])
 
 
 @bp.get("/facets")
@@ -76,7 +90,7 @@ def suggest() -> Response:
 @bp.get("/entity/<kind>/<path:name>")
 def entity(kind: str, name: str) -> Response:
     """An entity's profile and one page of its articles (``page``, ``per_page``), or a 404."""
-    data = entity_data(kind, name, SearchParams.from_args(request.args))
+    data = entity_data(kind, name, SearchRequest.from_args(request.args))
     if data is None:
         abort(404, description=f"no articles name the {kind} {name!r}")
     return jsonify(data)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.facets import ENTITY_FACETS
-from web.params import SearchParams
+from index.contract import ENTITY_TYPES
+from search.request import SearchRequest
 from web.state import get_engine
 
 #: How each entity type is named on the pages (singular, plural).
@@ -25,14 +25,14 @@ TYPE_LABELS = {
 ARTICLE_KEYS = ("total", "page", "per_page", "pages", "hits")
 
 
-def entity_data(kind: str, name: str, params: SearchParams) -> dict[str, Any] | None:
-    """Profile and one page of articles, or None for an unknown type or an entity in no article."""
-    if kind not in ENTITY_FACETS:
+def entity_data(kind: str, name: str, params: SearchRequest) -> dict[str, Any] | None:
+    """Profile and one page of articles (JSON), or None for an unknown type or an entity in no article."""
+    if kind not in ENTITY_TYPES:
         return None
     engine = get_engine()
     profile = engine.entity(kind, name)
     if profile is None:
         return None
-    listing = SearchParams(page=params.page, per_page=params.per_page, filters=((kind, name),))
-    result = engine.search(listing.request())
-    return {**profile, "articles": {key: result[key] for key in ARTICLE_KEYS}}
+    listing = SearchRequest(page=params.page, per_page=params.per_page).with_filters([(kind, name)])
+    result = engine.search(listing).to_json()
+    return {**profile.to_json(), "articles": {key: result[key] for key in ARTICLE_KEYS}}

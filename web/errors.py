@@ -11,9 +11,8 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from search.engine import IndexMissing
-from search.query import QueryError
-from web.params import MAX_QUERY_CHARS, ParamError, SearchParams
+from search.errors import IndexMissing, QueryError
+from search.request import MAX_QUERY_CHARS, SearchRequest
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +39,16 @@ def json_error(message: str, status: int) -> tuple[Response, int]:
 def error_page(message: str, status: int) -> tuple[str, int]:
     """An HTML error page; a 400 keeps the query in the search box so it can be fixed."""
     title = TITLES.get(status, "خطأ")
-    params = _form_params() if status == 400 else SearchParams()
+    params = _form_params() if status == 400 else SearchRequest()
     return render_template("error.html", status=status, title=title, message=message, params=params), status
 
 
-def _form_params() -> SearchParams:
+def _form_params() -> SearchRequest:
     """The rejected search as far as it can be kept, to refill the search box."""
     try:
-        return SearchParams.from_args(request.args)
-    except ParamError:
-        return SearchParams(q=request.args.get("q", "")[:MAX_QUERY_CHARS])
+        return SearchRequest.from_args(request.args)
+    except QueryError:
+        return SearchRequest(q=request.args.get("q", "")[:MAX_QUERY_CHARS])
 
 
 def respond(message: str, status: int) -> tuple[Response | str, int]:
@@ -57,7 +56,7 @@ def respond(message: str, status: int) -> tuple[Response | str, int]:
     return json_error(message, status) if wants_json() else error_page(message, status)
 
 
-def _bad_query(exc: QueryError | ParamError) -> tuple[Response | str, int]:
+def _bad_query(exc: QueryError) -> tuple[Response | str, int]:
     return respond(str(exc), 400)
 
 
@@ -79,7 +78,6 @@ def _server_error(exc: InternalServerError) -> tuple[Response | str, int]:
 def init_app(app: Flask) -> None:
     """Register the handlers on the app, so they also cover unknown URLs."""
     app.register_error_handler(QueryError, _bad_query)
-    app.register_error_handler(ParamError, _bad_query)
     app.register_error_handler(IndexMissing, _index_missing)
     app.register_error_handler(InternalServerError, _server_error)
     app.register_error_handler(HTTPException, _http_error)

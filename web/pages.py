@@ -1,6 +1,8 @@
 """The HTML pages: search (home, results, no results), one document and one entity.
 
 Everything works with plain links and one GET form, so the site needs no JavaScript.
+
+Layer: a front end (web).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, g, render_template, request, url_for
 from werkzeug.datastructures import iter_multi_items
 
+from search.errors import QueryError
+from search.request import SearchRequest
+from search.results import SearchResult
 from web.entities import TYPE_LABELS, entity_data
 from web.facets import facet_groups
-from web.params import ParamError, SearchParams
 from web.render import external_url, marked_text, paragraphs, safe_snippet
 from web.state import get_engine
 from web.timeline import timeline_svg
@@ -39,7 +43,7 @@ QUERY_SAFE = "!$'()*,/:;?@"
 
 
 @bp.app_template_global()
-def search_url(params: SearchParams) -> str:
+def search_url(params: SearchRequest) -> str:
     """The search page URL for ``params`` (sort, paging and facet links).
 
     The same URL ``url_for("pages.search", **args)`` builds — the page's path once per
@@ -50,20 +54,20 @@ def search_url(params: SearchParams) -> str:
     base = g.get("search_path")
     if base is None:
         base = g.search_path = url_for("pages.search")
-    query = urlencode(list(iter_multi_items(params.url_args())), safe=QUERY_SAFE)
+    query = urlencode(list(iter_multi_items(params.to_args())), safe=QUERY_SAFE)
     return f"{base}?{query}" if query else base
 
 
 @bp.app_template_global()
-def narrow_url(params: SearchParams, key: str, value: str) -> str:
+def narrow_url(params: SearchRequest, key: str, value: str) -> str:
     """An entity chip's link: this search narrowed to the entity (page 1)."""
     return search_url(params.with_filter(key, value))
 
 
 @bp.app_template_global()
-def doc_url(doc_id: str, params: SearchParams | None = None) -> str:
+def doc_url(doc_id: str, params: SearchRequest | None = None) -> str:
     """A document link carrying the search along, so the page can link back to it."""
-    return url_for("pages.document", doc_id=doc_id, **(params.url_args() if params else {}))
+    return url_for("pages.document", doc_id=doc_id, **(params.to_args() if params else {}))
 
 
 @bp.app_template_global()
@@ -84,36 +88,34 @@ bp.add_app_template_filter(external_url, "external_url")
 @bp.get("/")
 def search() -> str:
     """Home state without a query, results (or tips when there are none) with one."""
-    params = SearchParams.from_args(request.args)
+    params = SearchRequest.from_args(request.args)
     if params.blank:
         return render_template("home.html", params=params, examples=EXAMPLES)
-    result = get_engine().search(params.request())
+    result = get_engine().search(params)
     return render_template("results.html", params=params, result=result, **_results_view(params, result))
 
 
-def _results_view(params: SearchParams, result: dict[str, Any]) -> dict[str, Any]:
+def _results_view(params: SearchRequest, result: SearchResult) -> dict[str, Any]:
     """What the results template needs beyond the engine's own result."""
-    pages = result["pages"]
+    pages = result.pages
     return {
-        "first_rank": (params.page - 1) * params.per_page + 1,
+        "first_rank": result.first_rank,
         "prev_url": search_url(params.with_changes(page=params.page - 1)) if params.page > 1 else None,
         "next_url": search_url(params.with_changes(page=params.page + 1)) if params.page < pages else None,
         "sort_links": [
             (label, sort, search_url(params.with_changes(sort=sort, page=1)))
             for sort, label in (("relevance", "الأكثر صلة"), ("date", "الأحدث"))
         ],
-        "suggestion_url": (
-            search_url(params.with_changes(q=result["suggestion"], page=1)) if result.get("suggestion") else None
-        ),
-        "facets": facet_groups(result.get("facets"), params, search_url),
+        "suggestion_url": (search_url(params.with_changes(q=result.suggestion, page=1)) if result.suggestion else None),
+        "facets": facet_groups(result, search_url),
         "filter_chips": _filter_chips(params),
         "clear_url": search_url(params.cleared()) if params.q.strip() else url_for("pages.search"),
         "examples": EXAMPLES,
-        "seconds": f"{result['took_ms'] / 1000:.2f}",
+        "seconds": f"{result.took_ms / 1000:.2f}",
     }
 
 
-def _filter_chips(params: SearchParams) -> list[tuple[str, str, str]]:
+def _filter_chips(params: SearchRequest) -> list[tuple[str, str, str]]:
     """``(label, value, url that removes it)`` for each active filter."""
     return [
         (FILTER_LABELS.get(key, key), value, search_url(params.toggled(key, value))) for key, value in params.filters
@@ -128,14 +130,14 @@ def document(doc_id: str) -> str:
     if doc is None:
         abort(404, description=f"no document with id {doc_id!r}")
     try:
-        params = SearchParams.from_args(request.args)
-    except ParamError:
-        params = SearchParams()  # a mangled back link must not hide the document
+        params = SearchRequest.from_args(request.args)
+    except QueryError:
+        params = SearchRequest()  # a mangled back link must not hide the document
     return render_template(
         "document.html",
         doc=doc,
         params=params,
-        paragraphs=[marked_text(p, facet_url) for p in paragraphs(doc["content"])],
+        paragraphs=[marked_text(p, facet_url) for p in paragraphs(doc.content)],
         similar=engine.similar(doc_id),
         type_labels=TYPE_LABELS,
     )
@@ -144,7 +146,7 @@ def document(doc_id: str) -> str:
 @bp.get("/entity/<kind>/<path:name>")
 def entity(kind: str, name: str) -> str:
     """A person, organization or place: its articles, aliases, companions and timeline."""
-    params = SearchParams.from_args(request.args)
+    params = SearchRequest.from_args(request.args)
     data = entity_data(kind, name, params)
     if data is None:
         abort(404, description=f"no articles name the {kind} {name!r}")
@@ -152,7 +154,7 @@ def entity(kind: str, name: str) -> str:
     page_url = functools.partial(_entity_page_url, kind, name, params)
     return render_template(
         "entity.html",
-        params=SearchParams(),
+        params=SearchRequest(),
         entity=data,
         label=TYPE_LABELS[kind][0],
         type_labels=TYPE_LABELS,
@@ -164,7 +166,7 @@ def entity(kind: str, name: str) -> str:
     )
 
 
-def _entity_page_url(kind: str, name: str, params: SearchParams, page: int) -> str:
+def _entity_page_url(kind: str, name: str, params: SearchRequest, page: int) -> str:
     """Another page of an entity's articles, keeping the page size."""
-    args = params.with_changes(page=page, q="", filters=()).url_args()
+    args = SearchRequest(page=page, per_page=params.per_page).to_args()
     return url_for("pages.entity", kind=kind, name=name, **args)

@@ -1,16 +1,15 @@
 """Turning engine output into HTML that is safe whatever the indexed documents contain.
 
-The engine returns snippets already escaped, with matches in ``<mark>``.  The page does
-not trust that: it splits on the exact tags ``<mark>``/``</mark>``, decodes and re-escapes
-every piece of text in between, and re-inserts only balanced mark tags.  Nothing from a
-document can therefore reach the page as markup, even if the snippet code had a bug.
-The document page's entity links (:func:`marked_text`) are built the same way: every
-piece of text is escaped, and the only tags are the ones written here.
+Snippets come from the engine as data — text and the spans of the matched words — and are
+rendered here: every piece of text escaped, the only tags the ``<mark>`` pairs written
+here, so nothing from a document can reach the page as markup.  The document page's entity
+links (:func:`marked_text`) are built the same way.
+
+Layer: a front end (web).
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -18,28 +17,18 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from index.entities import find_mentions
+from search.results import ELLIPSIS, Snippet
 
-_MARK_TAG = re.compile(r"(</?mark>)")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
-def safe_snippet(snippet: str) -> Markup:
-    """``snippet`` as Markup in which the only tags are balanced ``<mark>`` pairs."""
-    out: list[str] = []
-    open_mark = False
-    for piece in _MARK_TAG.split(snippet):
-        if piece == "<mark>":
-            if not open_mark:
-                out.append("<mark>")
-                open_mark = True
-        elif piece == "</mark>":
-            if open_mark:
-                out.append("</mark>")
-                open_mark = False
-        elif piece:
-            out.append(str(escape(html.unescape(piece))))
-    if open_mark:
-        out.append("</mark>")
+def safe_snippet(snippet: Snippet) -> Markup:
+    """``snippet`` as Markup: its text escaped, matched words in ``<mark>``, ellipses where it was cut."""
+    out = [ELLIPSIS] if snippet.cut_before else []
+    for text, marked in snippet.pieces():
+        out.append(f"<mark>{escape(text)}</mark>" if marked else str(escape(text)))
+    if snippet.cut_after:
+        out.append(ELLIPSIS)
     return Markup("".join(out))  # every text piece was escaped above
 
 

@@ -1,6 +1,6 @@
 """One :class:`Engine` per application, opened on first use and closed with the app.
 
-Opening a Whoosh index costs far more than a query, so requests share the engine (it is
+Opening an index costs far more than a query, so requests share the engine (it is
 thread-safe and notices a rebuilt index by itself) instead of opening one per request.
 Flask has no "app shutdown" signal, so the engine is closed by a finalizer that runs
 when the app is garbage-collected or the interpreter exits, or by :func:`close_engine`.

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 
-from search.analysis import normalize_word
-from web.params import ParamError
+from index.analysis import normalize_word
+from search.errors import QueryError
 from web.state import get_engine
 
 #: A suggestion request is one short query, not text.
@@ -24,7 +24,7 @@ MAX_ENTITIES = 4
 def suggestions(q: str) -> list[str]:
     """Completed queries for ``q``; none when it is blank or ends with a space (the word is done)."""
     if len(q) > MAX_SUGGEST_CHARS:
-        raise ParamError(f"q is too long for suggestions ({len(q)} characters; the limit is {MAX_SUGGEST_CHARS})")
+        raise QueryError(f"q is too long for suggestions ({len(q)} characters; the limit is {MAX_SUGGEST_CHARS})")
     if not q.strip() or q[-1].isspace():
         return []
     head, _, last = q.rpartition(" ")
@@ -42,7 +42,7 @@ def _entity_names(prefix: str) -> list[str]:
     norm = _normalized(prefix)
     found = []
     for row in get_engine().entities():
-        found += [alias for alias in (row["name"], *row["aliases"]) if _normalized(alias).startswith(norm)]
+        found += [alias for alias in (row.name, *row.aliases) if _normalized(alias).startswith(norm)]
         if len(dict.fromkeys(found)) >= MAX_ENTITIES:
             break
     return list(dict.fromkeys(found))[:MAX_ENTITIES]

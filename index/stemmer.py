@@ -1,6 +1,6 @@
 """Arabic light stemmer for news search: strip clitics and inflection, never a word's own letters.
 
-Works on the output of :func:`search.analysis.clean` (alef forms folded, ى → ي, ta marbuta
+Works on the output of :func:`index.normalize.clean` (alef forms folded, ى → ي, ta marbuta
 kept).  It is *light*: it removes proclitics (و ف ب ك ل س, the article and their combinations),
 pronoun suffixes, duals, sound plurals, construct forms and the accusative alef; it keeps ة
 except on adjectives and participles (مسلحة ~ مسلح, but جامعة ≠ جامع); it never extracts roots,
@@ -37,6 +37,8 @@ from functools import cache
 from importlib import resources
 from itertools import repeat
 
+from index.normalize import clean
+
 __all__ = ["lexicon_count", "stem_cleaned", "tanween_count"]
 
 ARTICLE_PROCLITICS = ("وبال", "وكال", "فبال", "فكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال")
@@ -60,7 +62,7 @@ def _lexicon() -> dict[str, str]:
     Splitting each line once and leaving the numbers as text halves the load time, which
     every cold ``search-cli search`` pays.
     """
-    lexicon = resources.files("search").joinpath("data/lexicon.tsv.gz")
+    lexicon = resources.files("index").joinpath("data/lexicon.tsv.gz")
     with lexicon.open("rb") as raw:
         lines = gzip.decompress(raw.read()).decode("utf-8").splitlines()
     lines = [line for line in lines if line and line[0] != "#"]
@@ -91,14 +93,12 @@ def _loanwords() -> dict[str, str]:
 
 
 def _data_lines(name: str) -> list[str]:
-    text = resources.files("search").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    text = resources.files("index").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 @cache
 def _protected() -> frozenset[str]:
-    from search.analysis import clean
-
     return frozenset(clean(line.split("\t")[0].strip()) for line in _data_lines("protected.txt"))
 
 
@@ -109,8 +109,6 @@ def _variant_rules() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str]
     Most stems match no rule; one search of the alternation instead of one per rule keeps
     the cost of a cache miss low.
     """
-    from search.analysis import clean
-
     rules = []
     for line in _data_lines("variants.tsv"):
         pattern, replacement = line.split("\t")[:2]
@@ -374,7 +372,7 @@ _HAMZA_SEATS = str.maketrans({"ؤ": "ء", "ئ": "ء"})
 
 
 def stem_cleaned(word: str, hamza_article: bool = False) -> str:
-    """Stem a word already passed through :func:`search.analysis.clean`.
+    """Stem a word already passed through :func:`index.normalize.clean`.
 
     ``hamza_article`` says that the ``ال`` after the word's proclitics was written with a
     hamza (ألمانيا, إلغاء, ألغام): then it belongs to the word and is not the article.

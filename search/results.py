@@ -1,0 +1,296 @@
+"""The result model: what a search, a document or an entity page returns, as typed data.
+
+Every front end renders the same objects — the page as HTML, the API and ``--json`` through
+:meth:`to_json`, the CLI as coloured text — so they cannot disagree.  JSON keys are the API's
+documented ones; new keys are added, none is removed or renamed.
+
+Snippets are data (:class:`Snippet`: text and the spans of the matched words); the JSON edge
+renders them as the escaped strings with ``<mark>`` the API has always returned, and gives
+the spans as well (``passages``).  A facet value carries the request that toggles it, so a
+front end can give it a URL (Datasette's ``toggle_url``).
+
+Layer: the read side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from search.request import SearchRequest
+
+__all__ = [
+    "ELLIPSIS",
+    "Alias",
+    "Document",
+    "EntityProfile",
+    "EntityRow",
+    "FacetValue",
+    "Hit",
+    "SearchResult",
+    "SimilarArticle",
+    "Snippet",
+    "UrlFor",
+    "iso_date",
+]
+
+ELLIPSIS = "…"
+#: Turns a request into a URL (the API's or the page's), for facet links in JSON.
+UrlFor = Callable[[SearchRequest], str]
+
+
+def iso_date(value: dt.date | None) -> str | None:
+    return value.strftime("%Y-%m-%d") if value else None
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A passage of an article: ``text`` with the matched words at ``highlights``.
+
+    ``cut_before``/``cut_after``: the passage continues in the article before/after ``text``
+    (a front end shows an ellipsis there).
+    """
+
+    text: str
+    highlights: tuple[tuple[int, int], ...] = ()
+    cut_before: bool = False
+    cut_after: bool = False
+
+    def pieces(self) -> list[tuple[str, bool]]:
+        """``(text, highlighted)`` pieces in order, ellipses excluded."""
+        out: list[tuple[str, bool]] = []
+        cursor = 0
+        for start, end in self.highlights:
+            if start > cursor:
+                out.append((self.text[cursor:start], False))
+            out.append((self.text[start:end], True))
+            cursor = end
+        if cursor < len(self.text):
+            out.append((self.text[cursor:], False))
+        return out
+
+    def to_html(self) -> str:
+        """Escaped text, matches in ``<mark>``, an ellipsis where the passage was cut."""
+        body = "".join(
+            f"<mark>{html.escape(text)}</mark>" if marked else html.escape(text) for text, marked in self.pieces()
+        )
+        return (ELLIPSIS if self.cut_before else "") + body + (ELLIPSIS if self.cut_after else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "highlights": [list(span) for span in self.highlights],
+            "cut_before": self.cut_before,
+            "cut_after": self.cut_after,
+        }
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One facet value with its count, for the search ``request`` it was counted in (if any).
+
+    ``key`` is the facet (``person`` … ``source``, ``date``).  :attr:`toggle` is that search
+    with this value added or removed (a date value narrows ``from``/``to`` to its span).
+    """
+
+    value: str
+    count: int
+    key: str = ""
+    request: SearchRequest | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def selected(self) -> bool:
+        if self.request is None:
+            return False
+        if self.key == "date":
+            return self.request.range_selected(self.value, self.value)
+        return self.request.selected(self.key, self.value)
+
+    @property
+    def toggle(self) -> SearchRequest | None:
+        if self.request is None:
+            return None
+        if self.key == "date":
+            return self.request.range_toggled(self.value, self.value)
+        return self.request.toggled(self.key, self.value)
+
+    def to_json(self, url_for: UrlFor | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": self.value, "count": self.count}
+        toggle = self.toggle if url_for is not None else None
+        if url_for is not None and toggle is not None:
+            out["selected"] = self.selected
+            out["url"] = url_for(toggle)
+        return out
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A query word read as a known entity: ``ISIS`` → the organization ``داعش``."""
+
+    query: str
+    type: str
+    entity: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"query": self.query, "type": self.type, "entity": self.entity}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching article on a results page."""
+
+    id: str
+    title: str
+    date: dt.date | None
+    source: str | None
+    url: str | None
+    score: float
+    snippets: tuple[Snippet, ...] = ()
+    entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": iso_date(self.date),
+            "source": self.source,
+            "url": self.url,
+            "score": round(self.score, 4),
+            "snippets": [s.to_html() for s in self.snippets],
+            "entities": {kind: list(names) for kind, names in self.entities.items()},
+            "passages": [s.to_json() for s in self.snippets],
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of a search, its exact total, its facets and what the query was understood as."""
+
+    request: SearchRequest
+    total: int
+    sort: str
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]]
+    aliases: tuple[Alias, ...] = ()
+    suggestion: str | None = None
+    took_ms: float = 0.0
+
+    @property
+    def query(self) -> str:
+        return self.request.q
+
+    @property
+    def page(self) -> int:
+        return self.request.page
+
+    @property
+    def per_page(self) -> int:
+        return self.request.per_page
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page)
+
+    @property
+    def first_rank(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+    def to_json(self, url_for: UrlFor | None = None) -> dict[str, Any]:
+        """The documented JSON object; with ``url_for``, every facet value carries its toggle URL."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": self.pages,
+            "sort": self.sort,
+            "hits": [hit.to_json() for hit in self.hits],
+            "facets": {key: [v.to_json(url_for) for v in values] for key, values in self.facets.items()},
+            "aliases": [alias.to_json() for alias in self.aliases],
+            "suggestion": self.suggestion,
+            "took_ms": self.took_ms,
+        }
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article in full."""
+
+    id: str
+    title: str
+    date: dt.date | None
+    source: str | None
+    url: str | None
+    author: str | None
+    content: str
+    entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": iso_date(self.date),
+            "source": self.source,
+            "url": self.url,
+            "author": self.author,
+            "content": self.content,
+            "entities": {kind: list(names) for kind, names in self.entities.items()},
+        }
+
+
+@dataclass(frozen=True)
+class SimilarArticle:
+    """An article sharing the most distinctive stems with another ("more like this")."""
+
+    id: str
+    title: str
+    date: dt.date | None
+    source: str | None
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": iso_date(self.date),
+            "source": self.source,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    """A canonical entity of the index with its aliases and document count."""
+
+    type: str
+    name: str
+    count: int
+    aliases: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "name": self.name, "count": self.count, "aliases": list(self.aliases)}
+
+
+@dataclass(frozen=True)
+class EntityProfile:
+    """An entity's page: its aliases, the entities named with it most, its articles per month."""
+
+    type: str
+    name: str
+    total: int
+    aliases: tuple[str, ...]
+    related: dict[str, tuple[FacetValue, ...]]
+    timeline: tuple[tuple[str, int], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "name": self.name,
+            "total": self.total,
+            "aliases": list(self.aliases),
+            "related": {kind: [v.to_json() for v in values] for kind, values in self.related.items()},
+            "timeline": [{"month": month, "count": count} for month, count in self.timeline],
+        }

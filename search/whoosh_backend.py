@@ -1,0 +1,523 @@
+"""The Whoosh backend: searching an index directory written by ``index/whoosh_writer.py``.
+
+State per index generation lives in one :class:`_Generation` object — the open index, a
+pool of searchers, the facet table, the scorer's statistics, the date sort keys, the
+whole-index counts — and is swapped atomically when the writer commits or swaps in a new
+generation.  Nothing is reset by hand: a new generation is a new object, and the old one
+closes its files once the last request using it is done.
+
+Whoosh reads files with seek-and-read on shared file objects, so one searcher must not serve
+two threads at once; each request checks a searcher out of the generation's pool
+(:meth:`WhooshBackend.view`) and returns it afterwards, and no lock is held while it searches.
+
+Layer: the read side (Whoosh).  Implements ``search.backend.SearchBackend``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+from whoosh.index import TOC, FileIndex
+from whoosh.searching import Results, Searcher
+from whoosh.sorting import FieldFacet, ScoreFacet, TranslateFacet
+from whoosh.util.times import datetime_to_long
+
+from index.contract import ENTITY_TYPES, TEXT_FIELDS, StoredDocument
+from index.layout import CURRENT, MetaError, analysis_fingerprint, read_meta
+from index.whoosh_facets import FacetValues, load_facet_values
+from search import querytree as qt
+from search.backend import Filters, Matches, SearchPlan
+from search.errors import IndexMissing, QueryError
+from search.facets import Counts, FacetCounter
+from search.matches import GenerationStats, MatchScorer, SearchTimeout, Unsupported
+from search.whoosh_query import WildcardQuery, check_expansions, to_whoosh
+
+__all__ = ["DEFAULT_TIME_LIMIT", "WhooshBackend", "WhooshView"]
+
+log = logging.getLogger(__name__)
+
+#: Seconds a search may run before it is abandoned with a QueryError.
+DEFAULT_TIME_LIMIT = 5.0
+#: Key terms a "more like this" query is built from.
+SIMILAR_TERMS = 12
+#: Column values above this are not dates: Whoosh fills a missing date with the type's maximum.
+_LATEST = datetime_to_long(dt.datetime.max)
+_TOO_SLOW = "the search took too long; use more specific words"
+
+
+def newest_first(column_value: int) -> int:
+    """Sort key of the ``date`` column: newest first, documents without a date last.
+
+    (``FieldFacet("date", reverse=True)`` would put undated documents *first*: Whoosh
+    stores a missing number as the column type's maximum.)
+    """
+    return 0 if column_value > _LATEST else -column_value
+
+
+class _Generation:
+    """One committed generation of the index: its files, its caches and a pool of searchers."""
+
+    def __init__(self, index_dir: Path, target: str) -> None:
+        self.index_dir = index_dir
+        self.target = target
+        self.path = index_dir / target
+        try:
+            self.ix = whoosh_index.open_dir(str(self.path))
+            self.toc = TOC.read(self.ix.storage, self.ix.indexname)
+        except (OSError, whoosh_index.EmptyIndexError):
+            raise IndexMissing(
+                f"the index in {index_dir} is missing or incomplete; run `search-cli index` to build it"
+            ) from None
+        self.key = (target, self.toc.generation)
+        self.meta: dict[str, Any] = {}
+        self.meta_error: str | None = None
+        try:
+            self.meta = read_meta(self.path)
+        except MetaError as error:
+            self.meta_error = str(error)
+            log.warning("%s", error)
+        self.stats = GenerationStats()
+        self._lock = threading.Lock()
+        self._pool: list[Searcher] = []
+        self._busy = 0
+        self._retired = False
+        self._facets: FacetCounter | None = None
+        self._date_keys: list[int] | None = None
+        self._overall: dict[int | None, Matches] = {}
+
+    # -- searchers
+
+    def checkout(self) -> Searcher:
+        with self._lock:
+            if self._pool:
+                searcher = self._pool.pop()
+            else:
+                reader = FileIndex._reader(
+                    self.ix.storage, self.toc.schema, list(self.toc.segments), self.toc.generation
+                )
+                searcher = Searcher(reader, fromindex=self.ix)
+            self._busy += 1
+            return searcher
+
+    def checkin(self, searcher: Searcher) -> None:
+        with self._lock:
+            self._busy -= 1
+            if self._retired:
+                searcher.close()
+                self._close_if_idle()
+            else:
+                self._pool.append(searcher)
+
+    def retire(self) -> None:
+        """No new requests: close the idle searchers now, the busy ones when they come back."""
+        with self._lock:
+            self._retired = True
+            for searcher in self._pool:
+                searcher.close()
+            self._pool.clear()
+            self._close_if_idle()
+
+    def _close_if_idle(self) -> None:
+        if self._busy == 0:
+            self.ix.close()
+
+    # -- per-generation caches (computed once, shared by every thread)
+
+    def facet_counter(self, searcher: Searcher) -> FacetCounter:
+        """The facet table: the one the writer saved with this commit, else read from the postings."""
+        if self._facets is None:
+            with self._lock:
+                if self._facets is None:
+                    reader = searcher.reader()
+                    values = load_facet_values(self.path, reader) or FacetValues.from_reader(reader)
+                    self._facets = FacetCounter(values)
+        return self._facets
+
+    def date_keys(self, searcher: Searcher) -> list[int]:
+        """:func:`newest_first` of every document's date column value."""
+        if self._date_keys is None:
+            reader = searcher.reader()
+            if reader.has_column("date"):
+                column = reader.column_reader("date", translate=False)
+                keys = [newest_first(value) for value in column]
+            else:
+                keys = [0] * reader.doc_count_all()
+            self._date_keys = keys
+        return self._date_keys
+
+    def analysis_matches(self) -> bool:
+        return self.meta.get("analysis") == analysis_fingerprint()
+
+
+class WhooshBackend:
+    """Searches one index directory (``INDEX_DIR/current``); safe to share between threads."""
+
+    def __init__(self, index_dir: str | Path, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
+        self.index_dir = Path(index_dir)
+        self.location = str(self.index_dir)
+        self.time_limit = time_limit
+        self._generation: _Generation | None = None
+        self._swap_lock = threading.Lock()
+
+    @contextmanager
+    def view(self) -> Iterator[WhooshView]:
+        generation = self._current()
+        try:
+            searcher = generation.checkout()
+        except OSError:  # a commit removed this generation's files since we looked: look again
+            generation = self._current(force=True)
+            searcher = generation.checkout()
+        try:
+            yield WhooshView(self, generation, searcher)
+        finally:
+            generation.checkin(searcher)
+
+    def close(self) -> None:
+        """Release the index files; the backend reopens them if used again."""
+        with self._swap_lock:
+            if self._generation is not None:
+                self._generation.retire()
+            self._generation = None
+
+    def generation_path(self) -> Path | None:
+        """The directory of the generation being searched (for tests and statistics)."""
+        return self._generation.path if self._generation else None
+
+    def _current(self, force: bool = False) -> _Generation:
+        """The live generation, opened again if the writer swapped or committed since the last look.
+
+        The look (a readlink and a directory listing) costs microseconds and takes no lock;
+        only opening a new generation does.
+        """
+        target = self._read_link()
+        generation = self._generation
+        if not force and generation is not None and generation.target == target and _latest(generation):
+            return generation
+        with self._swap_lock:
+            generation = self._generation
+            if force or generation is None or generation.key[0] != target or not _latest(generation):
+                fresh = self._open(target)
+                if generation is not None:
+                    generation.retire()
+                self._generation = generation = fresh
+        return generation
+
+    def _open(self, target: str) -> _Generation:
+        try:
+            generation = _Generation(self.index_dir, target)
+        except IndexMissing:
+            # A rebuild may have swapped the link and removed the old generation between our
+            # readlink and open_dir: follow the new link once.
+            newer = self._read_link()
+            if newer == target:
+                raise
+            generation = _Generation(self.index_dir, newer)
+        if generation.meta and not generation.analysis_matches():
+            log.warning("%s", _analysis_warning(self.index_dir))
+        return generation
+
+    def _read_link(self) -> str:
+        try:
+            return os.readlink(self.index_dir / CURRENT)
+        except OSError:
+            raise IndexMissing(f"no index in {self.index_dir}; run `search-cli index` to build one") from None
+
+
+def _latest(generation: _Generation) -> bool:
+    try:
+        return generation.ix.latest_generation() == generation.toc.generation
+    except OSError:
+        return False
+
+
+def _analysis_warning(index_dir: Path) -> str:
+    return (
+        f"the index in {index_dir} was built by a different version of the Arabic analysis; "
+        "some words may not be found until it is rebuilt (`search-cli index --rebuild`)"
+    )
+
+
+class WhooshView:
+    """One request's view of one generation: a searcher of its own, the generation's caches."""
+
+    def __init__(self, backend: WhooshBackend, generation: _Generation, searcher: Searcher) -> None:
+        self.backend = backend
+        self.gen = generation
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.generation = f"{generation.target}@{generation.toc.generation}"
+
+    # -- searching
+
+    def search(self, plan: SearchPlan) -> Matches:
+        deadline = time.perf_counter() + self.backend.time_limit
+        if plan.limit == 0 and isinstance(plan.tree, qt.Every) and not plan.filters:
+            return self._whole_index(plan.facet_limit)
+        query = to_whoosh(plan.tree, self.searcher.schema)
+        check_expansions(query, self.reader)
+        allowed = self._allowed(plan.filters)
+        end = plan.offset + plan.limit
+        found = self._ranked(query, end, plan.sort, allowed, deadline)
+        if found is not None:
+            matching, top = found
+        else:  # a query part MatchScorer does not evaluate: Whoosh's collectors, two walks
+            results = self._collect(query, end, plan.sort, allowed)
+            matching = _matching_docs(self.searcher, query, allowed)
+            top = [(hit.docnum, _score(hit.score, plan.sort)) for hit in results]
+        top = top[plan.offset : end]  # empty past the last page
+        facets: Counts = {}
+        if plan.facet_limit != 0:
+            facets = self.gen.facet_counter(self.searcher).counts(matching, limit=plan.facet_limit)
+        stored = self.searcher.stored_fields
+        return Matches(len(matching), [(_stored(stored(d)), score) for d, score in top], facets)
+
+    def _whole_index(self, facet_limit: int | None) -> Matches:
+        """Every live document counted, once per generation (the facets page, the entity list)."""
+        cached = self.gen._overall.get(facet_limit)
+        if cached is None:
+            docnums = list(self.reader.all_doc_ids())
+            facets = (
+                self.gen.facet_counter(self.searcher).counts(docnums, limit=facet_limit) if facet_limit != 0 else {}
+            )
+            cached = self.gen._overall[facet_limit] = Matches(len(docnums), [], facets)
+        return Matches(cached.total, [], {key: list(values) for key, values in cached.facets.items()})
+
+    def count(self, tree: qt.Node, filters: Filters) -> int:
+        """How many articles match (no ranking, no facets)."""
+        return self.search(SearchPlan(tree, filters, limit=0, facet_limit=0)).total
+
+    def _allowed(self, filters: Filters) -> set[int] | None:
+        """Docnums passing every filter (Whoosh's ``filter=`` takes the set as is), or None."""
+        parts: list[wq.Query] = []
+        for field, values in filters.values:
+            terms = [wq.Term(field, v) for v in values]
+            parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+        if filters.dates is not None:
+            start, end = filters.dates
+            parts.append(
+                wq.NumericRange(
+                    "date", datetime_to_long(start) if start else None, datetime_to_long(end) if end else None
+                )
+            )
+        if not parts:
+            return None
+        query = parts[0] if len(parts) == 1 else wq.And(parts)
+        return set(self.searcher.docs_for_query(query))
+
+    def _ranked(
+        self, query: wq.Query, limit: int, sort: str, allowed: set[int] | None, deadline: float
+    ) -> tuple[Iterable[int], list[tuple[int, float]]] | None:
+        """Every matching docnum and the first ``limit`` ``(docnum, score)`` in ``sort`` order, in one walk.
+
+        :class:`~search.matches.MatchScorer` scores every match (Whoosh's BM25F, same
+        numbers), which gives the exact total, the facet docnums and the true top N at once.
+        Whoosh's top-N collector skips blocks it judges unable to reach the top N and on the
+        SaudiNewsNet index misses some of the best-scored documents; here nothing is skipped.
+        None when the query has a part MatchScorer does not evaluate.
+        """
+        if isinstance(query, wq.Every):
+            if allowed is None:
+                return None
+            # Filter-only: the allowed (live) documents are the matches, newest first.  Whoosh's
+            # Every scores each 1.0, so ties go by docnum as in its sorted collector — without
+            # its per-document walk (≈50 ms for a source with thousands of articles).
+            keys = self.gen.date_keys(self.searcher)
+            return allowed, [(docnum, 1.0) for docnum in heapq.nsmallest(limit, allowed, key=lambda d: (keys[d], d))]
+        try:
+            scores = MatchScorer(self.searcher, self.gen.stats).scores(query, allowed, deadline=deadline)
+        except Unsupported:
+            return None
+        except SearchTimeout:
+            raise QueryError(_TOO_SLOW) from None
+        if sort == "date":
+            keys = self.gen.date_keys(self.searcher)
+            top = heapq.nsmallest(limit, scores.items(), key=lambda item: (keys[item[0]], -item[1], item[0]))
+        else:
+            top = best(scores, limit)
+        return scores.keys(), top
+
+    def _collect(self, query: wq.Query, limit: int, sort: str, allowed: set[int] | None) -> Results:
+        """The top ``limit`` results under the time limit (queries :meth:`_ranked` cannot run).
+
+        The total is counted separately by :func:`_matching_docs`, because a limited
+        collector's own count is not reliable.
+        """
+        limit = max(limit, 1)
+        if sort == "date":
+            facets = [TranslateFacet(newest_first, FieldFacet("date")), ScoreFacet()]
+            collector = self.searcher.collector(limit=limit, sortedby=facets)
+        else:
+            collector = self.searcher.collector(limit=limit)
+        return self._run(query, collector, allowed)
+
+    def _run(self, query: wq.Query, collector: Any, allowed: set[int] | None = None) -> Results:
+        """Search under the time limit, keeping only ``allowed`` docnums (None: all).
+
+        The filter wraps the timer, not the other way round: Whoosh's TimeLimitCollector
+        calls its grandchild directly and would skip a FilterCollector beneath it.  An empty
+        ``allowed`` must become a query that matches nothing, since Whoosh reads an empty
+        filter as "no filter".
+        """
+        limit = self.backend.time_limit
+        # use_alarm=False: SIGALRM only works in the main thread and can fire after the search.
+        if allowed is None:
+            outer = TimeLimitCollector(collector, timelimit=limit, use_alarm=False)
+        else:
+            outer = FilterCollector(_TimeLimit(collector, timelimit=limit, use_alarm=False), allow=allowed)
+        try:
+            self.searcher.search_with_collector(wq.NullQuery if allowed == set() else query, outer)
+        except TimeLimit:
+            raise QueryError(_TOO_SLOW) from None
+        return outer.results()
+
+    # -- documents
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        fields = self.searcher.document(id=doc_id)
+        return None if fields is None else _stored(fields)
+
+    def similar(self, doc_id: str, limit: int) -> list[tuple[StoredDocument, float]]:
+        """Articles sharing the most distinctive stems with ``doc_id`` ("more like this").
+
+        ``content_stem`` is not stored, so Whoosh gets the stored text to analyze with the
+        stem field's analyzer: similarity then ignores clitics and spelling variants, as the
+        search does.  The OR of key terms is scored in one walk (MatchScorer), the document
+        itself masked out.
+        """
+        searcher = self.searcher
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return []
+        fields = searcher.stored_fields(docnum)
+        text = f"{fields.get('title', '')}\n\n{fields.get('content', '')}"
+        key_terms = searcher.key_terms_from_text("content_stem", text, numterms=SIMILAR_TERMS)
+        query = wq.Or([wq.Term("content_stem", word, boost=weight) for word, weight in key_terms])
+        deadline = time.perf_counter() + self.backend.time_limit
+        try:
+            scores = MatchScorer(searcher, self.gen.stats).scores(query, deadline=deadline)
+        except (Unsupported, SearchTimeout):
+            results = searcher.search(query, limit=limit, mask={docnum})
+            return [(_stored(hit.fields()), hit.score or 0.0) for hit in results]
+        scores.pop(docnum, None)
+        return [(_stored(searcher.stored_fields(d)), score) for d, score in best(scores, limit)]
+
+    # -- vocabulary
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self.reader.doc_frequency(field, term)
+
+    def terms_within(self, field: str, term: str, distance: int, prefix: int) -> list[str]:
+        return list(_decoded(self.reader.terms_within(field, term, distance, prefix=prefix)))
+
+    def prefix_terms(self, field: str, prefix: str, limit: int) -> list[str]:
+        return list(_decoded(itertools.islice(self.reader.expand_prefix(field, prefix), limit)))
+
+    def expand(self, pattern: qt.Pattern) -> list[str]:
+        fields = ("title",) if pattern.title_only else ("title", "content")
+        terms: list[str] = []
+        for field in fields:
+            terms += WildcardQuery(field, pattern.pattern, display=pattern.display).expand(self.reader)
+        return terms
+
+    def stats(self) -> dict[str, Any]:
+        reader = self.reader
+        schema_names = self.searcher.schema.names()
+        fields = [f for f in (*TEXT_FIELDS, "source") if f in schema_names]
+        gen = self.gen
+        stats: dict[str, Any] = {
+            "documents": self.searcher.doc_count(),
+            "terms": {f: sum(1 for _ in reader.lexicon(f)) for f in fields},
+            "size_bytes": sum(p.stat().st_size for p in gen.path.iterdir() if p.is_file()),
+            "created": gen.meta.get("created"),
+            "updated": gen.meta.get("updated"),
+            "index_dir": str(gen.index_dir),
+            "generation": gen.path.name,
+            "analysis_matches": gen.analysis_matches(),
+        }
+        if gen.meta_error:
+            stats["warning"] = gen.meta_error
+        elif not stats["analysis_matches"]:
+            stats["warning"] = _analysis_warning(gen.index_dir)
+        return stats
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+class _TimeLimit(TimeLimitCollector):
+    """A TimeLimitCollector that also checks the clock when a wrapping FilterCollector collects."""
+
+    def collect(self, sub_docnum: int) -> Any:
+        if self.timedout:
+            raise TimeLimit
+        return self.child.collect(sub_docnum)
+
+
+def _score(key: Any, sort: str) -> float:
+    """The BM25F score from a result's sort key (sorting by date keys by ``(date, -score)``)."""
+    if sort == "date":
+        return float(-key[1])
+    return float(key or 0.0)
+
+
+def best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best ``(docnum, score)``: highest score first, ties by docnum (Whoosh's order).
+
+    The ``limit``-th best score is found on the bare floats (no key function per match),
+    and only the matches reaching it are sorted.
+    """
+    if limit <= 0:
+        return []
+    items: Iterable[tuple[int, float]] = scores.items()
+    if len(scores) > limit:
+        threshold = heapq.nlargest(limit, scores.values())[-1]
+        items = [item for item in items if item[1] >= threshold]
+    return sorted(items, key=lambda item: (-item[1], item[0]))[:limit]
+
+
+def _matching_docs(searcher: Searcher, query: wq.Query, allowed: set[int] | None) -> list[int]:
+    """Every matching docnum, in one unscored pass: the exact total and what facets count."""
+    if allowed is not None and isinstance(query, wq.Every):
+        return sorted(allowed)
+    docs = searcher.docs_for_query(query)
+    return [d for d in docs if d in allowed] if allowed is not None else list(docs)
+
+
+def _stored(fields: dict[str, Any]) -> StoredDocument:
+    """A Whoosh stored-fields dict as the contract's document."""
+    date = fields.get("date")
+    return StoredDocument(
+        id=fields.get("id", ""),
+        title=fields.get("title", ""),
+        content=fields.get("content", ""),
+        date=date.date() if isinstance(date, dt.datetime) else date if isinstance(date, dt.date) else None,
+        source=fields.get("source") or None,
+        url=fields.get("url") or None,
+        author=fields.get("author") or None,
+        entities={kind: _split(fields.get(kind)) for kind in ENTITY_TYPES},
+    )
+
+
+def _split(stored: object) -> tuple[str, ...]:
+    if not isinstance(stored, str):
+        return ()
+    return tuple(dict.fromkeys(v.strip() for v in stored.split(",") if v.strip()))
+
+
+def _decoded(terms: Iterable[bytes | str]) -> Iterator[str]:
+    """Whoosh yields bytes from some readers and str from others."""
+    for term in terms:
+        yield term.decode("utf-8") if isinstance(term, bytes) else term
