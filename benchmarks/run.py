@@ -58,12 +58,24 @@ TARGETS = {
 CODE = Path(os.environ.get("BENCH_CODE") or ROOT)
 
 
+def _use_code() -> None:
+    """Import the project from the measured checkout only.
+
+    The venv's editable install of this checkout answers imports that the checkout on
+    ``sys.path`` lacks (``index.build`` for an older commit): its finder is removed.
+    """
+    sys.path.insert(0, str(CODE))
+    if CODE != ROOT:
+        sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in type(f).__name__.lower()]
+        sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in getattr(f, "__name__", "").lower()]
+
+
 def _project_build_index():
     """``build_index`` of the measured checkout (``index.build`` now, ``index.writer`` before the layering)."""
-    sys.path.insert(0, str(CODE))
-    try:
+    _use_code()
+    if (CODE / "index" / "build.py").exists():
         from index.build import build_index
-    except ImportError:
+    else:
         from index.writer import build_index
     return build_index
 
@@ -74,7 +86,7 @@ def _child_ours(src: str, out: str) -> dict:
 
 
 def _engine_and_requests(index_dir: str, queries_tsv: str) -> tuple:
-    sys.path.insert(0, str(CODE))
+    _use_code()
     from search.engine import Engine, SearchRequest
 
     queries = load_queries(Path(queries_tsv))

@@ -16,7 +16,6 @@ Layer: the read side.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,25 +80,26 @@ def make_snippets(
     one.  When no sentence matches (the query matched the title or metadata only), the
     first sentence is returned unmarked, so a result never shows an empty body.
 
-    One regex pass finds the words; each distinct word is analyzed once (``keys`` maps a
-    surface form to its match key; pass one dict to all the hits of a search — same
-    terms — since they repeat their words) and only the chosen sentences are laid out
-    token by token.
+    Each sentence's distinct words are read with one ``findall`` (no match object per
+    word); each distinct word is analyzed once (``keys`` maps a surface form to its match
+    key; pass one dict to all the hits of a search — same terms — since they repeat their
+    words) and only the chosen sentences are laid out token by token.
     """
     if keys is None:
         keys = {}
     spans = _sentence_spans(text)
-    starts = [a for a, _ in spans]
     sentence_keys: dict[int, set[str]] = {}
-    for match in _WORD_RE.finditer(text):
-        word = match.group()
-        key = keys.get(word, _UNSEEN)
-        if key is _UNSEEN:
-            key = keys[word] = _match_key(word, exact_terms, stem_terms)
-        if key is not None:
-            i = bisect.bisect_right(starts, match.start()) - 1
-            if i >= 0 and match.start() < spans[i][1]:
-                sentence_keys.setdefault(i, set()).add(key)
+    findall, get = _WORD_RE.findall, keys.get
+    for i, (start, end) in enumerate(spans):
+        found = set()
+        for word in set(findall(text, start, end)):
+            key = get(word, _UNSEEN)
+            if key is _UNSEEN:
+                key = keys[word] = _match_key(word, exact_terms, stem_terms)
+            if key is not None:
+                found.add(key)
+        if found:
+            sentence_keys[i] = found
     ranked = sorted(sentence_keys, key=lambda i: (-len(sentence_keys[i]), i))
     best = sorted(ranked[:max_snippets])
     if not best:

@@ -16,7 +16,6 @@ Layer: the read side (Whoosh).  Implements ``search.backend.SearchBackend``.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import itertools
 import logging
 import os
@@ -27,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
@@ -42,7 +42,7 @@ from search import querytree as qt
 from search.backend import Filters, Matches, SearchPlan
 from search.errors import IndexMissing, QueryError
 from search.facets import Counts, FacetCounter
-from search.matches import GenerationStats, MatchScorer, SearchTimeout, Unsupported
+from search.matches import GenerationStats, Matched, MatchScorer, SearchTimeout, Unsupported
 from search.whoosh_query import WildcardQuery, check_expansions, to_whoosh
 
 __all__ = ["DEFAULT_TIME_LIMIT", "WhooshBackend", "WhooshView"]
@@ -95,7 +95,8 @@ class _Generation:
         self._busy = 0
         self._retired = False
         self._facets: FacetCounter | None = None
-        self._date_keys: list[int] | None = None
+        self._date_keys: np.ndarray | None = None
+        self._dates: np.ndarray | None = None
         self._overall: dict[int | None, Matches] = {}
 
     # -- searchers
@@ -146,15 +147,23 @@ class _Generation:
                     self._facets = FacetCounter(values)
         return self._facets
 
-    def date_keys(self, searcher: Searcher) -> list[int]:
-        """:func:`newest_first` of every document's date column value."""
-        if self._date_keys is None:
+    def dates(self, searcher: Searcher) -> np.ndarray:
+        """Every document's ``date`` column value (Whoosh's number; a missing date is the type's maximum)."""
+        if self._dates is None:
             reader = searcher.reader()
             if reader.has_column("date"):
                 column = reader.column_reader("date", translate=False)
-                keys = [newest_first(value) for value in column]
+                self._dates = np.fromiter((int(v) for v in column), dtype=np.uint64, count=reader.doc_count_all())
             else:
-                keys = [0] * reader.doc_count_all()
+                self._dates = np.full(reader.doc_count_all(), np.iinfo(np.uint64).max, dtype=np.uint64)
+        return self._dates
+
+    def date_keys(self, searcher: Searcher) -> np.ndarray:
+        """:func:`newest_first` of every document's date: smaller sorts first."""
+        if self._date_keys is None:
+            dates = self.dates(searcher)
+            keys = -dates.astype(np.float64)  # newest first (exact below 2**53 ticks: every real date)
+            keys[dates > _LATEST] = 0.0  # undated last
             self._date_keys = keys
         return self._date_keys
 
@@ -274,8 +283,9 @@ class WhooshView:
         if found is not None:
             matching, top = found
         else:  # a query part MatchScorer does not evaluate: Whoosh's collectors, two walks
-            results = self._collect(query, end, plan.sort, allowed)
-            matching = _matching_docs(self.searcher, query, allowed)
+            allowed_set = None if allowed is None else set(allowed.tolist())
+            results = self._collect(query, end, plan.sort, allowed_set)
+            matching = np.array(_matching_docs(self.searcher, query, allowed_set), dtype=np.int64)
             top = [(hit.docnum, _score(hit.score, plan.sort)) for hit in results]
         top = top[plan.offset : end]  # empty past the last page
         facets: Counts = {}
@@ -288,38 +298,41 @@ class WhooshView:
         """Every live document counted, once per generation (the facets page, the entity list)."""
         cached = self.gen._overall.get(facet_limit)
         if cached is None:
-            docnums = list(self.reader.all_doc_ids())
-            facets = (
-                self.gen.facet_counter(self.searcher).counts(docnums, limit=facet_limit) if facet_limit != 0 else {}
-            )
-            cached = self.gen._overall[facet_limit] = Matches(len(docnums), [], facets)
+            total = self.reader.doc_count()
+            counter = self.gen.facet_counter(self.searcher)
+            facets = counter.counts(None, limit=facet_limit) if facet_limit != 0 else {}
+            cached = self.gen._overall[facet_limit] = Matches(total, [], facets)
         return Matches(cached.total, [], {key: list(values) for key, values in cached.facets.items()})
 
     def count(self, tree: qt.Node, filters: Filters) -> int:
         """How many articles match (no ranking, no facets)."""
         return self.search(SearchPlan(tree, filters, limit=0, facet_limit=0)).total
 
-    def _allowed(self, filters: Filters) -> set[int] | None:
-        """Docnums passing every filter (Whoosh's ``filter=`` takes the set as is), or None."""
-        parts: list[wq.Query] = []
+    def _allowed(self, filters: Filters) -> np.ndarray | None:
+        """Docnums passing every filter (ascending), or None without filters.
+
+        Read from the per-generation facet table and date column: no posting is walked.
+        """
+        if not filters:
+            return None
+        allowed = self.gen.stats.live(MatchScorer(self.searcher, self.gen.stats))
+        counter = self.gen.facet_counter(self.searcher)
         for field, values in filters.values:
-            terms = [wq.Term(field, v) for v in values]
-            parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+            allowed = np.intersect1d(allowed, counter.docs_with(field, values), assume_unique=True)
         if filters.dates is not None:
             start, end = filters.dates
-            parts.append(
-                wq.NumericRange(
-                    "date", datetime_to_long(start) if start else None, datetime_to_long(end) if end else None
-                )
-            )
-        if not parts:
-            return None
-        query = parts[0] if len(parts) == 1 else wq.And(parts)
-        return set(self.searcher.docs_for_query(query))
+            dates = self.gen.dates(self.searcher)[allowed]
+            keep = dates <= np.uint64(_LATEST)
+            if start is not None:
+                keep &= dates >= np.uint64(datetime_to_long(start))
+            if end is not None:
+                keep &= dates <= np.uint64(datetime_to_long(end))
+            allowed = allowed[keep]
+        return allowed
 
     def _ranked(
-        self, query: wq.Query, limit: int, sort: str, allowed: set[int] | None, deadline: float
-    ) -> tuple[Iterable[int], list[tuple[int, float]]] | None:
+        self, query: wq.Query, limit: int, sort: str, allowed: np.ndarray | None, deadline: float
+    ) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
         """Every matching docnum and the first ``limit`` ``(docnum, score)`` in ``sort`` order, in one walk.
 
         :class:`~search.matches.MatchScorer` scores every match (Whoosh's BM25F, same
@@ -332,22 +345,21 @@ class WhooshView:
             if allowed is None:
                 return None
             # Filter-only: the allowed (live) documents are the matches, newest first.  Whoosh's
-            # Every scores each 1.0, so ties go by docnum as in its sorted collector — without
-            # its per-document walk (≈50 ms for a source with thousands of articles).
+            # Every scores each 1.0, so ties go by docnum as in its sorted collector.
             keys = self.gen.date_keys(self.searcher)
-            return allowed, [(docnum, 1.0) for docnum in heapq.nsmallest(limit, allowed, key=lambda d: (keys[d], d))]
+            order = np.lexsort((allowed, keys[allowed]))[:limit]
+            return allowed, [(d, 1.0) for d in allowed[order].tolist()]
         try:
-            scores = MatchScorer(self.searcher, self.gen.stats).scores(query, allowed, deadline=deadline)
+            matched = MatchScorer(self.searcher, self.gen.stats).match(query, allowed, deadline=deadline)
         except Unsupported:
             return None
         except SearchTimeout:
             raise QueryError(_TOO_SLOW) from None
         if sort == "date":
-            keys = self.gen.date_keys(self.searcher)
-            top = heapq.nsmallest(limit, scores.items(), key=lambda item: (keys[item[0]], -item[1], item[0]))
-        else:
-            top = best(scores, limit)
-        return scores.keys(), top
+            keys = self.gen.date_keys(self.searcher)[matched.ids]
+            order = np.lexsort((matched.ids, -matched.scores, keys))[:limit]
+            return matched.ids, list(zip(matched.ids[order].tolist(), matched.scores[order].tolist(), strict=True))
+        return matched.ids, best(matched, limit)
 
     def _collect(self, query: wq.Query, limit: int, sort: str, allowed: set[int] | None) -> Results:
         """The top ``limit`` results under the time limit (queries :meth:`_ranked` cannot run).
@@ -407,12 +419,13 @@ class WhooshView:
         query = wq.Or([wq.Term("content_stem", word, boost=weight) for word, weight in key_terms])
         deadline = time.perf_counter() + self.backend.time_limit
         try:
-            scores = MatchScorer(searcher, self.gen.stats).scores(query, deadline=deadline)
+            matched = MatchScorer(searcher, self.gen.stats).match(query, deadline=deadline)
         except (Unsupported, SearchTimeout):
             results = searcher.search(query, limit=limit, mask={docnum})
             return [(_stored(hit.fields()), hit.score or 0.0) for hit in results]
-        scores.pop(docnum, None)
-        return [(_stored(searcher.stored_fields(d)), score) for d, score in best(scores, limit)]
+        keep = matched.ids != docnum
+        top = best(Matched(matched.ids[keep], matched.scores[keep]), limit)
+        return [(_stored(searcher.stored_fields(d)), score) for d, score in top]
 
     # -- vocabulary
 
@@ -473,19 +486,21 @@ def _score(key: Any, sort: str) -> float:
     return float(key or 0.0)
 
 
-def best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
+def best(matched: Matched, limit: int) -> list[tuple[int, float]]:
     """The ``limit`` best ``(docnum, score)``: highest score first, ties by docnum (Whoosh's order).
 
-    The ``limit``-th best score is found on the bare floats (no key function per match),
-    and only the matches reaching it are sorted.
+    The ``limit``-th best score is found by a partition, and only the matches reaching it
+    are sorted.
     """
-    if limit <= 0:
+    ids, scores = matched.ids, matched.scores
+    if limit <= 0 or not len(ids):
         return []
-    items: Iterable[tuple[int, float]] = scores.items()
-    if len(scores) > limit:
-        threshold = heapq.nlargest(limit, scores.values())[-1]
-        items = [item for item in items if item[1] >= threshold]
-    return sorted(items, key=lambda item: (-item[1], item[0]))[:limit]
+    if len(ids) > limit:
+        threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        keep = scores >= threshold
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))[:limit]
+    return list(zip(ids[order].tolist(), scores[order].tolist(), strict=True))
 
 
 def _matching_docs(searcher: Searcher, query: wq.Query, allowed: set[int] | None) -> list[int]:

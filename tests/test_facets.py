@@ -24,7 +24,6 @@ from index import whoosh_facets
 from index.contract import FACETS
 from index.layout import CURRENT
 from index.whoosh_facets import FACET_FILE, FacetValues, load_facet_values, save_facet_values
-from search import facets as facets_module
 from search.cli import main
 from search.config import BUNDLED_CORPUS
 from search.engine import Engine, SearchRequest
@@ -513,10 +512,10 @@ def test_no_saved_table_builds_one(tmp_path: Path) -> None:
         eng.close()
 
 
-# --- counting a large match set with bit masks ----------------------------------------------
+# --- counting as arrays ---------------------------------------------------------------------
 
 
-def _random_table(rnd: random.Random, size: int) -> FacetCounter:
+def _random_table(rnd: random.Random, size: int) -> FacetValues:
     """Facets with a few frequent values, many rare ones and deliberate ties."""
     names = [f"v{i:03d}" for i in range(120)]
     weights = [1.0 / (1 + i) for i in range(len(names))]
@@ -527,28 +526,33 @@ def _random_table(rnd: random.Random, size: int) -> FacetCounter:
             k = rnd.choice([0, 0, 1, 1, 2, 3]) if key not in ("source", "date") else 1
             by_doc.append(tuple(sorted(set(rnd.choices(names, weights, k=k)))))
         values[key] = by_doc
-    return FacetCounter(FacetValues(values))
+    return FacetValues(values)
 
 
-@pytest.mark.parametrize("min_docs", [1, 5, 40, 10_000])
-@pytest.mark.parametrize("limit", [1, 3, 20])
-def test_bit_mask_counts_equal_document_counts(monkeypatch: pytest.MonkeyPatch, min_docs: int, limit: int) -> None:
-    """Same values, counts and order as counting every document, whichever values have masks."""
-    rnd = random.Random(min_docs * 100 + limit)
+def _brute(table: FacetValues, docnums: list[int], limit: int | None) -> dict[str, list[tuple[str, int]]]:
+    out = {}
+    for key, by_doc in table.by_facet.items():
+        counter = Counter(v for d in docnums for v in by_doc[d])
+        out[key] = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return out
+
+
+@pytest.mark.parametrize("limit", [1, 3, 20, None])
+def test_array_counts_equal_brute_force(limit: int | None) -> None:
+    """Same values, counts and order (count, then code point) as counting every document by hand."""
+    rnd = random.Random(limit or 0)
     table = _random_table(rnd, 600)
-    monkeypatch.setattr(facets_module, "MASKS_FROM", 0)
-    monkeypatch.setattr(facets_module, "MASK_MIN_DOCS", min_docs)
+    counter = FacetCounter(table)
     for size in (0, 1, 7, 50, 300, 600):
         docnums = rnd.sample(range(600), size)
-        expected = {key: facets_module._top(by_doc, docnums, limit) for key, by_doc in table.values.by_facet.items()}
-        assert table.counts(docnums, limit) == expected
+        assert counter.counts(docnums, limit) == _brute(table, docnums, limit)
+    assert counter.counts(None, limit) == _brute(table, list(range(600)), limit)
 
 
-def test_engine_facets_with_bit_masks_equal_brute_force(
-    engine: Engine, stored: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(facets_module, "MASKS_FROM", 0)
-    monkeypatch.setattr(facets_module, "MASK_MIN_DOCS", 2)
-    for request_ in (SearchRequest("الرقة"), SearchRequest("", source=("وكالة أ", "وكالة ب")), SearchRequest("في")):
-        result = engine.search(request_).to_json()
-        assert result["facets"] == brute_facets(stored, all_ids(engine, request_))
+def test_facet_filters_select_the_documents_holding_a_value() -> None:
+    table = _random_table(random.Random(9), 300)
+    counter = FacetCounter(table)
+    for key in FACETS:
+        wanted = ["v000", "v007", "no-such-value"]
+        expected = [d for d, values in enumerate(table.by_facet[key]) if set(values) & set(wanted)]
+        assert counter.docs_with(key, wanted).tolist() == expected
