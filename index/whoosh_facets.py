@@ -2,15 +2,16 @@
 
 Whoosh's own faceting reads every matching document's values through its field caches on
 each query (50–150 ms a query for multi-valued fields at 10k documents).  The read side
-counts facets over a :class:`FacetValues` table instead — ``docnum → values`` per facet, read
-from the postings, never from the stored text — built once per index generation.
+counts facets over a :class:`FacetValues` table instead — per facet, its values in code-point
+order and one entry per (document, value) pair, as two integer arrays — read from the
+postings, never from the stored text, once per index generation.
 
 Reading every facet posting still costs most of a cold ``search-cli search`` on a large
-index (about 1 s of 1.7 s at 31k documents), so the writer saves the table into the
-generation directory after each commit (:func:`save_facet_values`) and a reader loads it
-(:func:`load_facet_values`) — but only when the file was written for exactly the segments
-and documents it is about to search; a missing, stale or damaged file is reported and the
-table is built from the postings instead.
+index, so the writer saves the table into the generation directory after each commit
+(:func:`save_facet_values`, a ``.npz`` of plain arrays, no pickle) and a reader loads it
+(:func:`load_facet_values`) — but only when the file was written for exactly the segments and
+documents it is about to search; a missing or stale file is ignored quietly, a damaged one
+with a warning, and the table is then built from the postings.
 
 Layer: the index contract (Whoosh).  The write side saves the table, the read side counts on it.
 """
@@ -20,9 +21,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.reading import IndexReader
 
@@ -33,51 +36,98 @@ __all__ = ["FACET_FILE", "FacetValues", "facet_table_key", "load_facet_values", 
 log = logging.getLogger(__name__)
 
 #: The saved table inside a generation directory.
-FACET_FILE = "facets.json"
+FACET_FILE = "facets.npz"
 #: Bumped whenever the file layout or what a value means changes: older files are then stale.
-FACET_FILE_FORMAT = 1
+FACET_FILE_FORMAT = 2
+_SEPARATOR = "\x00"  # between the values of a facet in the saved file (never inside a value)
+
+
+class Facet:
+    """One facet: its values in code-point order, and per (document, value) pair the docnum and value number."""
+
+    __slots__ = ("entry_doc", "entry_value", "values")
+
+    def __init__(self, values: list[str], entry_doc: np.ndarray, entry_value: np.ndarray) -> None:
+        self.values = values
+        self.entry_doc = entry_doc
+        self.entry_value = entry_value
 
 
 class FacetValues:
-    """``docnum → values`` of every facet, for one Whoosh reader (build once, share, never change)."""
+    """The facets of every document of one Whoosh reader (build once, share, never change)."""
 
-    def __init__(self, by_facet: dict[str, list[tuple[str, ...]]]) -> None:
-        self.by_facet = by_facet
+    def __init__(self, size: int, facets: dict[str, Facet]) -> None:
+        self.size = size
+        self.facets = facets
+
+    @classmethod
+    def from_documents(cls, by_facet: dict[str, list[tuple[str, ...]]]) -> FacetValues:
+        """The table from ``docnum → values`` lists per facet (tests, small tables)."""
+        size = len(next(iter(by_facet.values()), []))
+        facets = {}
+        for key, by_doc in by_facet.items():
+            values = sorted({v for vs in by_doc for v in vs})
+            number = {v: i for i, v in enumerate(values)}
+            pairs = [(d, number[v]) for d, vs in enumerate(by_doc) for v in dict.fromkeys(vs)]
+            docs = np.array([d for d, _ in pairs], dtype=np.int64)
+            nums = np.array([n for _, n in pairs], dtype=np.int64)
+            facets[key] = Facet(values, docs, nums)
+        return cls(size, facets)
 
     @classmethod
     def from_reader(cls, reader: IndexReader) -> FacetValues:
-        """Read every facet field's postings (a term is a value)."""
-        return cls({key: _values_by_doc(reader, field) for key, field in FACETS.items()})
+        """Read every facet field's postings (a term is a value; deleted documents have none)."""
+        facets = {}
+        for key, field in FACETS.items():
+            values: list[str] = []
+            docs: list[np.ndarray] = []
+            if field in reader.schema.names():
+                for btext in reader.lexicon(field):
+                    values.append(btext.decode("utf-8"))
+                    docs.append(np.fromiter(reader.postings(field, btext).all_ids(), dtype=np.int64))
+            nums = [np.full(len(d), i, dtype=np.int64) for i, d in enumerate(docs)]
+            facets[key] = Facet(
+                values,
+                np.concatenate(docs) if docs else np.empty(0, np.int64),
+                np.concatenate(nums) if nums else np.empty(0, np.int64),
+            )
+        return cls(reader.doc_count_all(), facets)
 
-    def __len__(self) -> int:
-        return len(next(iter(self.by_facet.values()), []))
+    def documents(self, key: str) -> list[tuple[str, ...]]:
+        """``docnum → values`` of one facet (for tests and reports; the counter uses the arrays)."""
+        facet = self.facets[key]
+        by_doc: list[list[str]] = [[] for _ in range(self.size)]
+        for d, n in zip(facet.entry_doc.tolist(), facet.entry_value.tolist(), strict=True):
+            by_doc[d].append(facet.values[n])
+        return [tuple(sorted(vs)) for vs in by_doc]
 
-    def to_json(self) -> dict[str, Any]:
-        """The saved layout: per facet, the distinct value tuples and one index per document.
-
-        Most documents share their tuple with others (no entity, the same month and source),
-        so this is several times smaller than one list per document and loads as one list
-        comprehension per facet.
-        """
-        out: dict[str, Any] = {}
-        for key, by_doc in self.by_facet.items():
-            combos: dict[tuple[str, ...], int] = {}
-            docs = [combos.setdefault(values, len(combos)) for values in by_doc]
-            out[key] = {"combos": [list(c) for c in combos], "docs": docs}
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The table as named plain arrays (what :func:`save_facet_values` writes)."""
+        out: dict[str, np.ndarray] = {}
+        for key, facet in self.facets.items():
+            joined = _SEPARATOR.join(facet.values).encode("utf-8")
+            out[f"{key}.values"] = np.frombuffer(joined, dtype=np.uint8)
+            out[f"{key}.count"] = np.array([len(facet.values)], dtype=np.int64)
+            out[f"{key}.doc"] = facet.entry_doc.astype(np.int32)
+            out[f"{key}.value"] = facet.entry_value.astype(np.int32)
         return out
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], size: int) -> FacetValues:
-        """The table from :meth:`to_json` output; ValueError unless it covers exactly ``size`` docs."""
-        by_facet: dict[str, list[tuple[str, ...]]] = {}
+    def from_arrays(cls, arrays: Any, size: int) -> FacetValues:
+        """The table from :meth:`arrays`; ValueError unless it is whole and covers exactly ``size`` documents."""
+        facets = {}
         for key in FACETS:
-            entry = data[key]
-            combos = [tuple(str(v) for v in combo) for combo in entry["combos"]]
-            docs = entry["docs"]
-            if not isinstance(docs, list) or len(docs) != size:
-                raise ValueError(f"facet {key!r} covers {len(docs)} documents, the index has {size}")
-            by_facet[key] = [combos[i] for i in docs]
-        return cls(by_facet)
+            raw = bytes(arrays[f"{key}.values"]).decode("utf-8")
+            count = int(arrays[f"{key}.count"][0])
+            values = raw.split(_SEPARATOR) if count else []
+            docs = arrays[f"{key}.doc"].astype(np.int64)
+            nums = arrays[f"{key}.value"].astype(np.int64)
+            if len(values) != count or len(docs) != len(nums):
+                raise ValueError(f"facet {key!r} is not whole")
+            if len(docs) and (docs.min() < 0 or docs.max() >= size or nums.min() < 0 or nums.max() >= count):
+                raise ValueError(f"facet {key!r} points outside the index ({size} documents)")
+            facets[key] = Facet(values, docs, nums)
+        return cls(size, facets)
 
 
 def facet_table_key(reader: IndexReader) -> dict[str, Any]:
@@ -115,14 +165,15 @@ def save_facet_values(generation_dir: str | Path) -> Path:
     ix = whoosh_index.open_dir(str(generation_dir))
     try:
         with ix.reader() as reader:
-            payload = {"key": facet_table_key(reader), "table": FacetValues.from_reader(reader).to_json()}
+            key = json.dumps(facet_table_key(reader), ensure_ascii=False).encode("utf-8")
+            arrays = FacetValues.from_reader(reader).arrays()
     finally:
         ix.close()
     target = generation_dir / FACET_FILE
     temp = target.with_name(f".{FACET_FILE}.{os.getpid()}.tmp")
     try:
-        with open(temp, "w", encoding="utf-8") as out:
-            json.dump(payload, out, ensure_ascii=False, separators=(",", ":"))
+        with open(temp, "wb") as out:
+            np.savez(out, key=np.frombuffer(key, dtype=np.uint8), **arrays)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -139,29 +190,13 @@ def load_facet_values(generation_dir: str | Path, reader: IndexReader) -> FacetV
     """
     path = Path(generation_dir) / FACET_FILE
     try:
-        with open(path, encoding="utf-8") as f:
-            payload = json.load(f)
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as arrays:
+            key = json.loads(bytes(arrays["key"]).decode("utf-8"))
+            if key != facet_table_key(reader):
+                return None
+            return FacetValues.from_arrays(arrays, reader.doc_count_all())
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        log.warning("ignoring the unreadable facet table %s: %s", path, error)
-        return None
-    try:
-        if not isinstance(payload, dict) or payload.get("key") != facet_table_key(reader):
-            return None
-        return FacetValues.from_json(payload["table"], reader.doc_count_all())
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile, EOFError) as error:
         log.warning("ignoring the damaged facet table %s: %s", path, error)
         return None
-
-
-def _values_by_doc(reader: IndexReader, field: str) -> list[tuple[str, ...]]:
-    """``docnum → values`` of one field, read from its postings (a term is a value)."""
-    size = reader.doc_count_all()
-    by_doc: list[list[str]] = [[] for _ in range(size)]
-    if field in reader.schema.names():
-        for btext in reader.lexicon(field):
-            value = btext.decode("utf-8")
-            for docnum in reader.postings(field, btext).all_ids():
-                by_doc[docnum].append(value)
-    return [tuple(values) for values in by_doc]

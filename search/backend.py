@@ -12,8 +12,12 @@ Guarantees every backend gives:
 * **Exact totals and counts.**  ``Matches.total`` counts every live matching article, facet
   counts count every matching article (not only the page), values ordered by count, then by
   value (code point).
-* **Ranking.**  ``sort="relevance"``: BM25F over the contract's fields and boosts, best
-  first, ties by index order; ``sort="date"``: newest first, undated last, ties by score.
+* **Ranking.**  As ``search/ranking.py`` says, with its weights: coverage of a forgiving
+  query first, then BM25F (stems, plus a share of the exact forms), proximity rescoring;
+  ties by index order; ``sort="date"``: coverage, then newest first, undated last, ties by score.
+* **Forgiving queries.**  A ``Forgiving`` root lists the articles with at least ``minimum``
+  of its words (and its ``required`` part), full matches first, and says for each hit which
+  words it lacks.
 * **Snapshots.**  A view sees one committed generation; a new commit or rebuild is picked
   up by the next :meth:`SearchBackend.view`.  Views may be used from many threads at once,
   one view per thread.
@@ -26,16 +30,19 @@ Layer: the read side.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from index.contract import StoredDocument
 from search import querytree as qt
 from search.daterange import DateRange, date_range
 from search.request import FACET_FILTERS, SearchRequest
 
-__all__ = ["Filters", "IndexView", "Matches", "SearchBackend", "SearchPlan"]
+__all__ = ["Filters", "Found", "IndexView", "Matches", "SearchBackend", "SearchPlan"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,13 +76,30 @@ class SearchPlan:
     facet_limit: int | None = 20
 
 
+class Found(NamedTuple):
+    """One hit: the article, its score, and the words of a forgiving query it does not match."""
+
+    doc: StoredDocument
+    score: float
+    missing: tuple[str, ...] = ()
+
+
 @dataclass
 class Matches:
-    """What a backend found: the exact total, the requested slice of the best hits in order, facet counts."""
+    """What a backend found: the exact total, the requested slice of the best hits in order, facet counts.
+
+    ``total_full``: of ``total``, the hits that match every word (they come first); None
+    when the query was not forgiving (then every hit matches all of it).
+    """
 
     total: int
-    top: list[tuple[StoredDocument, float]] = field(default_factory=list)
+    top: list[Found] = field(default_factory=list)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    total_full: int | None = None
+
+    @property
+    def full(self) -> int:
+        return self.total if self.total_full is None else self.total_full
 
 
 class IndexView(Protocol):
@@ -87,7 +111,7 @@ class IndexView(Protocol):
         """Every article matching ``plan`` counted, the best ``plan.limit`` returned."""
 
     def count(self, tree: qt.Node, filters: Filters) -> int:
-        """How many articles match (no ranking, no facets)."""
+        """How many articles match all of it (for a forgiving query: every word; no ranking, no facets)."""
 
     def document(self, doc_id: str) -> StoredDocument | None:
         """One article by id, or None."""
@@ -109,6 +133,9 @@ class IndexView(Protocol):
 
     def stats(self) -> dict[str, Any]:
         """Documents, terms per field, size, provenance and whether the analysis matches."""
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """``build()``, computed once per index generation (later views of it get the same value)."""
 
 
 class SearchBackend(Protocol):

@@ -198,8 +198,9 @@ def _render_snippet(snippet: Snippet, color: bool) -> str:
 def _print_results(result: SearchResult) -> None:
     color = _use_color()
     total, took = result.total, result.took_ms
+    full = f", {result.full} with every word" if result.full < total else ""
     click.echo(
-        f"{total} result{'s' if total != 1 else ''} for «{result.query or '*'}» ({took:.0f} ms)"
+        f"{total} result{'s' if total != 1 else ''} for «{result.query or '*'}» ({took:.0f} ms{full})"
         + (f" — page {result.page} of {result.pages}" if result.pages > 1 else "")
     )
     if result.suggestion:
@@ -212,7 +213,9 @@ def _print_results(result: SearchResult) -> None:
         meta = " · ".join(str(x) for x in (date, hit.source, hit.id) if x)
         click.echo(f"\n{rank}. {title}\n   {meta}  (score {hit.score:.2f})")
         for snippet in hit.snippets:
-            click.echo(f"   … {_render_snippet(snippet, color)}")
+            click.echo(f"   {'' if snippet.cut_before else '… '}{_render_snippet(snippet, color)}")
+        if hit.missing:
+            click.echo(f"   missing: {', '.join(hit.missing)}")
 
 
 @main.command("search")

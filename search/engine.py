@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import functools
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from index.analysis import normalize_word, stem_word, tokenize
 from index.entities import entity_aliases
 from search import querytree as qt
-from search.backend import Filters, SearchBackend, SearchPlan
+from search.backend import Filters, Found, SearchBackend, SearchPlan
 from search.backends import open_backend
-from search.complete import complete
+from search.complete import complete, complete_entities
 from search.errors import IndexMissing, QueryError
 from search.facets import TOP_VALUES
 from search.profiles import entity_list, entity_profile, overview
@@ -30,6 +31,7 @@ from search.request import MAX_RUN_DEPTH, SearchRequest
 from search.results import Alias, Document, EntityProfile, EntityRow, FacetValue, Hit, SearchResult, SimilarArticle
 from search.snippets import make_snippets, query_terms
 from search.spelling import SUGGEST_BELOW, suggest
+from search.transliterate import with_arabic_spellings
 
 __all__ = ["Engine", "IndexMissing", "QueryError", "SearchRequest"]
 
@@ -59,18 +61,18 @@ class Engine:
         sort = "date" if request.filter_only else request.sort
         parsed = ParsedQuery(request.q, qt.Every()) if request.filter_only else analyze_query(request.q)
         filters = Filters.of(request)
-        plan = SearchPlan(
-            parsed.tree, filters, sort, offset=(request.page - 1) * request.per_page, limit=request.per_page
-        )
-        plan = SearchPlan(plan.tree, plan.filters, plan.sort, plan.offset, plan.limit, facet_limit=TOP_VALUES)
+        offset = (request.page - 1) * request.per_page
+        plan = SearchPlan(parsed.tree, filters, sort, offset, request.per_page, facet_limit=TOP_VALUES)
         with self.backend.view() as view:
+            parsed = with_arabic_spellings(parsed, view)
+            plan = replace(plan, tree=parsed.tree)
             matches = view.search(plan)
             exact, stems = _with_alias_words(parsed.aliases, *query_terms(parsed.tree, view.expand))
             keys: dict[str, str | None] = {}  # snippet match key per surface form, shared by the hits
-            hits = tuple(_hit(doc, score, exact, stems, keys) for doc, score in matches.top)
+            hits = tuple(_hit(found, exact, stems, keys) for found in matches.top)
             suggestion = None
-            if matches.total < SUGGEST_BELOW and not request.filter_only:
-                suggestion = suggest(view, parsed, matches.total, filters)
+            if matches.full < SUGGEST_BELOW and not request.filter_only:
+                suggestion = suggest(view, parsed, matches.full, filters)
         facets = {
             key: tuple(FacetValue(value, count, key, request) for value, count in values)
             for key, values in matches.facets.items()
@@ -78,6 +80,7 @@ class Engine:
         return SearchResult(
             request=request,
             total=matches.total,
+            total_full=matches.full,
             sort=sort,
             hits=hits,
             facets=facets,
@@ -93,8 +96,9 @@ class Engine:
         SearchRequest(q=q).validate()
         parsed = analyze_query(q)
         with self.backend.view() as view:
+            parsed = with_arabic_spellings(parsed, view)
             matches = view.search(SearchPlan(parsed.tree, limit=depth, facet_limit=0))
-        return [(doc.id, score) for doc, score in matches.top]
+        return [(found.doc.id, found.score) for found in matches.top]
 
     def document(self, doc_id: str) -> Document | None:
         """One article, or None when no article has this id."""
@@ -135,10 +139,16 @@ class Engine:
         with self.backend.view() as view:
             return complete(view, prefix, limit)
 
+    def complete_entities(self, prefix: str, limit: int = 4) -> list[str]:
+        """Entity names and aliases starting with ``prefix``, their entities' most documents first."""
+        with self.backend.view() as view:
+            return complete_entities(view, prefix, limit)
 
-def _hit(doc: Any, score: float, exact: set[str], stems: set[str], keys: dict[str, str | None]) -> Hit:
+
+def _hit(found: Found, exact: set[str], stems: set[str], keys: dict[str, str | None]) -> Hit:
+    doc = found.doc
     snippets = tuple(make_snippets(doc.content, exact, stems, keys=keys))
-    return Hit(doc.id, doc.title, doc.date, doc.source, doc.url, score, snippets, doc.entities)
+    return Hit(doc.id, doc.title, doc.date, doc.source, doc.url, found.score, snippets, doc.entities, found.missing)
 
 
 @functools.cache

@@ -1,9 +1,8 @@
 """Where a facet is counted (the Whoosh backend; a search engine backend counts its own).
 
-A :class:`~index.whoosh_facets.FacetValues` table holds every document's facet values by
-docnum, read once per index generation.  :class:`FacetCounter` turns it into arrays — for
-each facet, one entry per (document, value) pair: the entry's docnum and the value's number
-in code-point order — so that counting the values of any set of matching documents is one
+A :class:`~index.whoosh_facets.FacetValues` table holds, per facet, one entry per (document,
+value) pair — the entry's docnum and the value's number in code-point order — read once per
+index generation.  Counting the values of any set of matching documents is then one
 ``bincount`` per facet, and a facet filter (the documents holding some value) one mask.
 
 Values are ordered by count, then by value (code point), on every backend.
@@ -18,7 +17,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from index.whoosh_facets import FacetValues
+from index.whoosh_facets import Facet, FacetValues
 
 __all__ = ["TOP_VALUES", "Counts", "FacetCounter"]
 
@@ -30,15 +29,12 @@ Counts = dict[str, list[tuple[str, int]]]
 
 
 class _Facet:
-    """One facet as arrays: its values in code-point order and one entry per (document, value)."""
+    """Counting over one facet's arrays (``index.whoosh_facets.Facet``)."""
 
-    def __init__(self, by_doc: list[tuple[str, ...]]) -> None:
-        self.values = sorted({v for values in by_doc for v in values})
-        number = {v: i for i, v in enumerate(self.values)}
-        sizes = np.fromiter((len(values) for values in by_doc), dtype=np.int64, count=len(by_doc))
-        self.entry_doc = np.repeat(np.arange(len(by_doc), dtype=np.int64), sizes)
-        flat = [number[v] for values in by_doc for v in values]
-        self.entry_value = np.array(flat, dtype=np.int64)
+    def __init__(self, facet: Facet) -> None:
+        self.values = facet.values
+        self.entry_doc = facet.entry_doc
+        self.entry_value = facet.entry_value
 
     def counts(self, mask: np.ndarray | None, limit: int | None) -> list[tuple[str, int]]:
         """``(value, count)`` over the documents set in ``mask`` (None: all), best ``limit`` first."""
@@ -68,8 +64,9 @@ class FacetCounter:
     """Counts facet values over sets of docnums of one index generation; safe to share between threads."""
 
     def __init__(self, values: FacetValues) -> None:
-        self.size = len(values)
-        self.facets = {key: _Facet(by_doc) for key, by_doc in values.by_facet.items()}
+        self.size = values.size
+        self.values = values
+        self.facets = {key: _Facet(facet) for key, facet in values.facets.items()}
 
     def counts(self, docnums: Iterable[int] | np.ndarray | None, limit: int | None = TOP_VALUES) -> Counts:
         """``{facet: [(value, count)]}`` over ``docnums`` (None: every document), ``limit`` values per facet."""

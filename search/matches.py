@@ -399,6 +399,35 @@ class MatchScorer:
                 found.append(d)
         return np.array(found, dtype=_IDS)
 
+    def positions(self, fieldname: str, text: str, docnums: np.ndarray) -> dict[int, list[int]]:
+        """Where ``text`` occurs in ``fieldname`` of each of ``docnums`` (ascending): ``{docnum: positions}``.
+
+        Only the blocks holding those documents are read; documents without the term are left out.
+        """
+        btext = self._to_bytes(fieldname, text)
+        if btext is None or not len(docnums):  # None also for a field the schema lacks
+            return {}
+        field = self.schema[fieldname]
+        if not field.format.supports("positions"):
+            return {}
+        if (fieldname, btext) not in self.reader:
+            return {}
+        decode = _fast_positions if type(field.format) is Positions else field.format.decode_positions
+        within = self.restriction(docnums)
+        out: dict[int, list[int]] = {}
+        for leaf, offset, deleted in self.leaves:
+            wanted = self._wanted(within, leaf, offset)
+            if wanted is not None and not len(wanted):
+                continue
+            postings = self._postings(leaf, deleted, fieldname, btext, values=True, wanted=wanted)
+            if postings is None or not len(postings.ids):
+                continue
+            where = np.searchsorted(postings.ids, wanted)
+            for d, i in zip(wanted.tolist(), where.tolist(), strict=True):
+                if i < len(postings.ids) and postings.ids[i] == d:
+                    out[d + offset] = decode(postings.values[i])  # type: ignore[index]
+        return out
+
     # -- scoring and postings
 
     def _score(self, fieldname: str, btext: bytes, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:

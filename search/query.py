@@ -22,7 +22,7 @@ word in news text and must stay searchable.
 Each word carries both of its analyses (:func:`~index.analysis.normalize_word`,
 :func:`~index.analysis.stem_word`); a word or phrase that names a known entity (``ISIS``,
 ``تنظيم الدولة``) also matches the articles whose facet holds that entity, below the
-articles that use the typed words (:data:`ALIAS_BOOST`).
+articles that use the typed words (``Ranking.alias_boost``).
 
 Layer: the read side.  Imports the analysis layer and the entity aliases of the write side.
 """
@@ -43,6 +43,7 @@ from search.querytree import (
     DateSpan,
     DocId,
     EntityRef,
+    Forgiving,
     Node,
     Not,
     Or,
@@ -54,13 +55,13 @@ from search.querytree import (
 from search.request import MAX_QUERY_CHARS
 
 __all__ = [
-    "ALIAS_BOOST",
     "MAX_QUERY_CHARS",
     "MAX_TERMS",
     "ParsedQuery",
     "QueryError",
     "QueryWord",
     "analyze_query",
+    "minimum_should_match",
     "parse_query",
     "source_key",
 ]
@@ -71,9 +72,24 @@ MAX_TERMS = 64
 MAX_DEPTH = 32
 #: Non-wildcard characters a pattern needs, so ``a*`` cannot expand to a tenth of the lexicon.
 MIN_WILDCARD_LITERALS = 2
-#: Weight of a match through the entity facet relative to a text match: a document that only
-#: names ISIS as تنظيم الدولة is found by داعش, below those that say داعش.
-ALIAS_BOOST = 0.5
+#: Plain queries of this many bare words or more are forgiving (:func:`minimum_should_match`).
+FORGIVE_FROM = 3
+
+
+def minimum_should_match(words: int) -> int:
+    """How many of a plain query's ``words`` an article needs to be listed at all.
+
+    Every word for one or two words; all but one for three to seven; one more word may be
+    missing per four words beyond that (8 → 6, 12 → 9).  Elasticsearch users write the same
+    as ``minimum_should_match: "2<-1 7<75%"``.  Why: a known-item query of 3–4 words fails
+    as a whole when one word is analyzed differently from the article's form; one missing
+    word of three or four still leaves a specific query, while two missing of four would
+    not.  Longer queries are pasted sentences, where more words are incidental.
+    """
+    if words < FORGIVE_FROM:
+        return words
+    return words - max(1, words // 4)
+
 
 USER_FIELDS = ("title", "source", "date", "id")
 #: Opening quote → the characters that close it.  Guillemets and curly quotes are accepted
@@ -132,12 +148,30 @@ def analyze_query(text: str) -> ParsedQuery:
     result = parser.parse()
     if result is None:
         raise QueryError("empty query")
+    entity = None
     if len(parser.words) > 1 and _PLAIN_QUERY_RE.fullmatch(text) and not parser.aliases:
         # تنظيم الدولة الإسلامية typed without quotes still names one organization.
         entity = parser.entity_ref(text)
-        if entity is not None:
-            result = Or((result, entity))
+    forgiving = None if parser.explicit_and else _forgiving(result, entity)
+    if forgiving is not None:
+        result = forgiving
+    elif entity is not None:
+        result = Or((result, entity))
     return ParsedQuery(text, result, tuple(parser.words), tuple(parser.aliases))
+
+
+def _forgiving(tree: Node, alias: EntityRef | None) -> Forgiving | None:
+    """The plain words of a top-level AND as a forgiving query, when there are enough of them.
+
+    Explicit syntax beside them (a phrase, ``+word``, a field, a negation) stays required.
+    """
+    children = tree.children if isinstance(tree, And) else (tree,)
+    soft = tuple(c for c in children if isinstance(c, Word) and c.optional)
+    if len(soft) < FORGIVE_FROM:
+        return None
+    hard = [c for c in children if not (isinstance(c, Word) and c.optional)]
+    required = None if not hard else hard[0] if len(hard) == 1 else And(tuple(hard))
+    return Forgiving(soft, minimum_should_match(len(soft)), required, alias)
 
 
 def source_key(name: str) -> tuple[str, ...]:
@@ -171,6 +205,8 @@ class _Parser:
         self.terms = 0
         self.words: list[QueryWord] = []
         self.aliases: list[dict[str, str]] = []
+        self.plus = False  # inside a +atom: explicitly required
+        self.explicit_and = False  # AND written between top-level words: the query is strict
 
     def entity_ref(self, text: str) -> EntityRef | None:
         """The entity facet match when ``text`` names a known entity (ISIS → داعش)."""
@@ -179,7 +215,7 @@ class _Parser:
             return None
         kind, canonical = resolved
         self.aliases.append({"query": text.strip(), "type": kind, "entity": canonical})
-        return EntityRef(kind, canonical, ALIAS_BOOST)
+        return EntityRef(kind, canonical)
 
     # -- lexing helpers
 
@@ -226,6 +262,7 @@ class _Parser:
             if self._at_operator("AND"):
                 if not seen_any:
                     raise QueryError("AND needs something to search before it")
+                self.explicit_and = self.explicit_and or self.depth == 0
                 self.pos += 3
                 if self._peek() in ("", ")") or self._at_operator("OR", "AND"):
                     raise QueryError("AND needs something to search after it")
@@ -252,7 +289,11 @@ class _Parser:
         if char and char in "-+" and following not in ("", " ", ")"):
             self.pos += 1
             if char == "+":
-                return self._parse_atom(title_only)
+                self.plus = True
+                try:
+                    return self._parse_atom(title_only)
+                finally:
+                    self.plus = False
             return self._negate(lambda: self._parse_atom(title_only))
         return self._parse_atom(title_only)
 
@@ -380,15 +421,16 @@ class _Parser:
             if not self.negated and not title_only:
                 self.words.append(QueryWord(word, start + a, start + b))
             self._count(1)
-            return self._word(word, title_only)
+            return self._word(word, title_only, bare=True)
         return self._phrase_tokens([t[0] for t in tokens], title_only)
 
-    def _word(self, word: str, title_only: bool) -> Parsed:
+    def _word(self, word: str, title_only: bool, bare: bool = False) -> Parsed:
         exact, stem = normalize_word(word), stem_word(word)
         alias = None if title_only else self.entity_ref(word)
         if not exact and not stem and alias is None:
             return None
-        return Word(word, exact, stem, title_only, alias)
+        optional = bare and not title_only and not self.plus and not self.negated and self.depth == 0
+        return Word(word, exact, stem, title_only, alias, optional)
 
     def _phrase(self, inner: str, title_only: bool) -> Parsed:
         return self._phrase_tokens([t[0] for t in tokenize(inner)], title_only)

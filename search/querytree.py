@@ -16,6 +16,9 @@ Meaning, for every backend:
 * :class:`SourceName` — the articles whose source name contains these words in order.
 * :class:`DateSpan`, :class:`DocId` — metadata; :class:`Every` — all live articles.
 * :class:`And`, :class:`Or`, :class:`Not` — as in Boolean logic; scores add up.
+* :class:`Forgiving` — a plain query of three or more words (the root of the tree only):
+  the articles matching every word first, then those matching at least ``minimum`` of them;
+  ``required`` (explicit syntax beside the plain words) and ``alias`` as in any query.
 
 Layer: the read side.
 """
@@ -32,6 +35,7 @@ __all__ = [
     "DocId",
     "EntityRef",
     "Every",
+    "Forgiving",
     "Node",
     "Not",
     "Or",
@@ -57,6 +61,10 @@ class Word:
     stem: str
     title_only: bool = False
     alias: EntityRef | None = None
+    #: A bare word of a plain query: it may be the one a forgiving query does without.
+    optional: bool = False
+    #: Other spellings searched as the same word: ``(exact, stem)`` pairs (a Latin name's Arabic spellings).
+    also: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,7 +119,20 @@ class Not:
     child: Node
 
 
-Node = Word | Phrase | Pattern | EntityRef | SourceName | DateSpan | DocId | Every | And | Or | Not
+@dataclass(frozen=True)
+class Forgiving:
+    """Articles with at least ``minimum`` of ``words`` (and ``required``, if any), or naming ``alias``.
+
+    The ones with every word rank first; each hit's missing words are reported.
+    """
+
+    words: tuple[Word, ...]
+    minimum: int
+    required: Node | None = None
+    alias: EntityRef | None = None
+
+
+Node = Word | Phrase | Pattern | EntityRef | SourceName | DateSpan | DocId | Every | And | Or | Not | Forgiving
 
 
 def walk(node: Node, *, negated: bool = False) -> Iterator[tuple[Node, bool]]:
@@ -120,5 +141,9 @@ def walk(node: Node, *, negated: bool = False) -> Iterator[tuple[Node, bool]]:
     if isinstance(node, And | Or):
         for child in node.children:
             yield from walk(child, negated=negated)
+    elif isinstance(node, Forgiving):
+        for child in (*node.words, node.required, node.alias):
+            if child is not None:
+                yield from walk(child, negated=negated)
     elif isinstance(node, Not):
         yield from walk(node.child, negated=not negated)

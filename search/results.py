@@ -150,6 +150,8 @@ class Hit:
     score: float
     snippets: tuple[Snippet, ...] = ()
     entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Query words this hit does not match (a forgiving query lists such hits below the full ones).
+    missing: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -162,12 +164,17 @@ class Hit:
             "snippets": [s.to_html() for s in self.snippets],
             "entities": {kind: list(names) for kind, names in self.entities.items()},
             "passages": [s.to_json() for s in self.snippets],
+            "missing": list(self.missing),
         }
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    """One page of a search, its exact total, its facets and what the query was understood as."""
+    """One page of a search, its exact total, its facets and what the query was understood as.
+
+    ``total`` counts every hit in the list, partial matches of a forgiving query included
+    (paging follows it); ``total_full`` the hits that match every word.
+    """
 
     request: SearchRequest
     total: int
@@ -177,6 +184,11 @@ class SearchResult:
     aliases: tuple[Alias, ...] = ()
     suggestion: str | None = None
     took_ms: float = 0.0
+    total_full: int | None = None
+
+    @property
+    def full(self) -> int:
+        return self.total if self.total_full is None else self.total_full
 
     @property
     def query(self) -> str:
@@ -203,6 +215,7 @@ class SearchResult:
         return {
             "query": self.query,
             "total": self.total,
+            "total_full": self.full,
             "page": self.page,
             "per_page": self.per_page,
             "pages": self.pages,

@@ -210,6 +210,8 @@ def query_terms(tree: qt.Node, expand: Expand | None = None) -> tuple[set[str], 
         if isinstance(node, qt.Word):
             exact.update([node.exact] if node.exact else [])
             stem.update([node.stem] if node.stem else [])
+            exact.update(e for e, _ in node.also)
+            stem.update(s for _, s in node.also)
         elif isinstance(node, qt.Phrase):
             exact.update(node.exact)
             if all(node.stems):

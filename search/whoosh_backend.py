@@ -8,13 +8,23 @@ closes its files once the last request using it is done.
 
 Whoosh reads files with seek-and-read on shared file objects, so one searcher must not serve
 two threads at once; each request checks a searcher out of the generation's pool
-(:meth:`WhooshBackend.view`) and returns it afterwards, and no lock is held while it searches.
+(:meth:`WhooshBackend.view`) and returns it afterwards.  Nothing a search reads is changed by
+another, so no lock protects any state.
+
+Threads of one process still share the GIL, and scoring is Python work: eight threads
+searching at once finish fewer searches per second than one (each posting block read and
+decompressed releases the GIL and waits to get it back — measured in ``benchmarks/run.py``).
+So searches pass through :attr:`WhooshBackend.search_slots` slots (admission control, as a
+web server limits its workers; one by default): the others wait their turn instead of
+thrashing.  Documents, statistics, facets and entity pages do not take a slot.  Processes
+(gunicorn workers) are how a server uses more cores.
 
 Layer: the read side (Whoosh).  Implements ``search.backend.SearchBackend``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import logging
@@ -39,11 +49,13 @@ from index.contract import ENTITY_TYPES, TEXT_FIELDS, StoredDocument
 from index.layout import CURRENT, MetaError, analysis_fingerprint, read_meta
 from index.whoosh_facets import FacetValues, load_facet_values
 from search import querytree as qt
-from search.backend import Filters, Matches, SearchPlan
+from search import whoosh_ranking
+from search.backend import Filters, Found, Matches, SearchPlan
 from search.errors import IndexMissing, QueryError
 from search.facets import Counts, FacetCounter
 from search.matches import GenerationStats, Matched, MatchScorer, SearchTimeout, Unsupported
-from search.whoosh_query import WildcardQuery, check_expansions, to_whoosh
+from search.ranking import DEFAULT_RANKING, Ranking
+from search.whoosh_query import WildcardQuery, check_expansions, compiler
 
 __all__ = ["DEFAULT_TIME_LIMIT", "WhooshBackend", "WhooshView"]
 
@@ -51,6 +63,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds a search may run before it is abandoned with a QueryError.
 DEFAULT_TIME_LIMIT = 5.0
+#: Searches running at once per process (see the module docstring).
+DEFAULT_SEARCH_SLOTS = 1
 #: Key terms a "more like this" query is built from.
 SIMILAR_TERMS = 12
 #: Column values above this are not dates: Whoosh fills a missing date with the type's maximum.
@@ -98,6 +112,7 @@ class _Generation:
         self._date_keys: np.ndarray | None = None
         self._dates: np.ndarray | None = None
         self._overall: dict[int | None, Matches] = {}
+        self._memos: dict[str, Any] = {}
 
     # -- searchers
 
@@ -167,6 +182,13 @@ class _Generation:
             self._date_keys = keys
         return self._date_keys
 
+    def memo(self, key: str, build: Any) -> Any:
+        """A value computed once for this generation (two threads may build it at once; one wins)."""
+        found = self._memos.get(key)
+        if found is None:
+            found = self._memos.setdefault(key, build())
+        return found
+
     def analysis_matches(self) -> bool:
         return self.meta.get("analysis") == analysis_fingerprint()
 
@@ -174,10 +196,21 @@ class _Generation:
 class WhooshBackend:
     """Searches one index directory (``INDEX_DIR/current``); safe to share between threads."""
 
-    def __init__(self, index_dir: str | Path, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
+    def __init__(
+        self,
+        index_dir: str | Path,
+        *,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        ranking: Ranking = DEFAULT_RANKING,
+        search_slots: int | None = DEFAULT_SEARCH_SLOTS,
+    ) -> None:
         self.index_dir = Path(index_dir)
         self.location = str(self.index_dir)
         self.time_limit = time_limit
+        self.ranking = ranking
+        #: Searches that may run at once in this process (None: no limit).
+        self.search_slots = search_slots
+        self._slots = threading.BoundedSemaphore(search_slots) if search_slots else contextlib.nullcontext()
         self._generation: _Generation | None = None
         self._swap_lock = threading.Lock()
 
@@ -272,27 +305,88 @@ class WhooshView:
     # -- searching
 
     def search(self, plan: SearchPlan) -> Matches:
-        deadline = time.perf_counter() + self.backend.time_limit
         if plan.limit == 0 and isinstance(plan.tree, qt.Every) and not plan.filters:
             return self._whole_index(plan.facet_limit)
-        query = to_whoosh(plan.tree, self.searcher.schema)
+        with self.backend._slots:
+            return self._search(plan)
+
+    def _search(self, plan: SearchPlan) -> Matches:
+        deadline = time.perf_counter() + self.backend.time_limit
+        compile_ = compiler(self.searcher.schema, self.backend.ranking)
+        query = compile_.compile(plan.tree)
         check_expansions(query, self.reader)
         allowed = self._allowed(plan.filters)
+        ranked = self._rank(plan.tree, query, compile_, allowed, deadline)
+        if ranked is None:  # a query part MatchScorer does not evaluate: Whoosh's collectors
+            return self._collected(plan, query, allowed)
+        top = self._page(plan, ranked)
+        facets: Counts = {}
+        if plan.facet_limit != 0:
+            facets = self.gen.facet_counter(self.searcher).counts(ranked.ids, limit=plan.facet_limit)
+        full = ranked.full if ranked.tiers is not None else None
+        return Matches(len(ranked.ids), top, facets, total_full=full)
+
+    def _rank(
+        self, tree: qt.Node, query: wq.Query, compile_: Any, allowed: np.ndarray | None, deadline: float
+    ) -> whoosh_ranking.Ranked | None:
+        """Every match with what orders it, in one walk (None: a part MatchScorer does not evaluate).
+
+        :class:`~search.matches.MatchScorer` scores every match (Whoosh's BM25F, same
+        numbers), which gives the exact total, the facet docnums and the true top N at once.
+        Whoosh's top-N collector skips blocks it judges unable to reach the top N and on the
+        SaudiNewsNet index misses some of the best-scored documents; here nothing is skipped.
+        """
+        if isinstance(query, wq.Every):
+            # Filter-only: the allowed (live) documents are the matches, newest first; Whoosh's
+            # Every scores each 1.0, so ties go by docnum as in its sorted collector.
+            if allowed is None:
+                return None
+            return whoosh_ranking.Ranked(allowed, np.ones(len(allowed)))
+        scorer = MatchScorer(self.searcher, self.gen.stats)
+        try:
+            if isinstance(tree, qt.Forgiving):
+                return whoosh_ranking.evaluate_forgiving(
+                    scorer, tree, compile_.word, compile_.compile, allowed, deadline
+                )
+            return whoosh_ranking.as_ranked(scorer.match(query, allowed, deadline=deadline))
+        except Unsupported:
+            return None
+        except SearchTimeout:
+            raise QueryError(_TOO_SLOW) from None
+
+    def _page(self, plan: SearchPlan, ranked: whoosh_ranking.Ranked) -> list[Found]:
+        """The requested slice of the hits in result order, proximity rescoring applied to the best."""
         end = plan.offset + plan.limit
-        found = self._ranked(query, end, plan.sort, allowed, deadline)
-        if found is not None:
-            matching, top = found
-        else:  # a query part MatchScorer does not evaluate: Whoosh's collectors, two walks
-            allowed_set = None if allowed is None else set(allowed.tolist())
-            results = self._collect(query, end, plan.sort, allowed_set)
-            matching = np.array(_matching_docs(self.searcher, query, allowed_set), dtype=np.int64)
-            top = [(hit.docnum, _score(hit.score, plan.sort)) for hit in results]
-        top = top[plan.offset : end]  # empty past the last page
+        if end <= 0 or not len(ranked.ids):
+            return []
+        date_keys = self.gen.date_keys(self.searcher) if plan.sort == "date" else None
+        ordered = whoosh_ranking.order(ranked, plan.sort, date_keys)
+        words = whoosh_ranking.plain_words(plan.tree)
+        if plan.sort == "relevance":
+            window = ordered[: max(end, self.backend.ranking.rescore_window)]
+            scorer = MatchScorer(self.searcher, self.gen.stats)
+            window, scores = whoosh_ranking.rescore(scorer, ranked, window, words, self.backend.ranking)
+        else:
+            window = ordered[:end]
+            scores = ranked.scores[window]
+        stored = self.searcher.stored_fields
+        return [
+            Found(_stored(stored(int(ranked.ids[p]))), float(score), whoosh_ranking.missing(ranked, int(p), words))
+            for p, score in zip(window[plan.offset : end].tolist(), scores[plan.offset : end].tolist(), strict=True)
+        ]
+
+    def _collected(self, plan: SearchPlan, query: wq.Query, allowed: np.ndarray | None) -> Matches:
+        """The search through Whoosh's collectors (two walks: the top hits, then every match)."""
+        end = plan.offset + plan.limit
+        allowed_set = None if allowed is None else set(allowed.tolist())
+        results = self._collect(query, end, plan.sort, allowed_set)
+        matching = np.array(_matching_docs(self.searcher, query, allowed_set), dtype=np.int64)
+        top = [(hit.docnum, _score(hit.score, plan.sort)) for hit in results][plan.offset : end]
         facets: Counts = {}
         if plan.facet_limit != 0:
             facets = self.gen.facet_counter(self.searcher).counts(matching, limit=plan.facet_limit)
         stored = self.searcher.stored_fields
-        return Matches(len(matching), [(_stored(stored(d)), score) for d, score in top], facets)
+        return Matches(len(matching), [Found(_stored(stored(d)), score) for d, score in top], facets)
 
     def _whole_index(self, facet_limit: int | None) -> Matches:
         """Every live document counted, once per generation (the facets page, the entity list)."""
@@ -305,8 +399,8 @@ class WhooshView:
         return Matches(cached.total, [], {key: list(values) for key, values in cached.facets.items()})
 
     def count(self, tree: qt.Node, filters: Filters) -> int:
-        """How many articles match (no ranking, no facets)."""
-        return self.search(SearchPlan(tree, filters, limit=0, facet_limit=0)).total
+        """How many articles match all of it (a forgiving query: every word; no ranking, no facets)."""
+        return self.search(SearchPlan(tree, filters, limit=0, facet_limit=0)).full
 
     def _allowed(self, filters: Filters) -> np.ndarray | None:
         """Docnums passing every filter (ascending), or None without filters.
@@ -329,37 +423,6 @@ class WhooshView:
                 keep &= dates <= np.uint64(datetime_to_long(end))
             allowed = allowed[keep]
         return allowed
-
-    def _ranked(
-        self, query: wq.Query, limit: int, sort: str, allowed: np.ndarray | None, deadline: float
-    ) -> tuple[np.ndarray, list[tuple[int, float]]] | None:
-        """Every matching docnum and the first ``limit`` ``(docnum, score)`` in ``sort`` order, in one walk.
-
-        :class:`~search.matches.MatchScorer` scores every match (Whoosh's BM25F, same
-        numbers), which gives the exact total, the facet docnums and the true top N at once.
-        Whoosh's top-N collector skips blocks it judges unable to reach the top N and on the
-        SaudiNewsNet index misses some of the best-scored documents; here nothing is skipped.
-        None when the query has a part MatchScorer does not evaluate.
-        """
-        if isinstance(query, wq.Every):
-            if allowed is None:
-                return None
-            # Filter-only: the allowed (live) documents are the matches, newest first.  Whoosh's
-            # Every scores each 1.0, so ties go by docnum as in its sorted collector.
-            keys = self.gen.date_keys(self.searcher)
-            order = np.lexsort((allowed, keys[allowed]))[:limit]
-            return allowed, [(d, 1.0) for d in allowed[order].tolist()]
-        try:
-            matched = MatchScorer(self.searcher, self.gen.stats).match(query, allowed, deadline=deadline)
-        except Unsupported:
-            return None
-        except SearchTimeout:
-            raise QueryError(_TOO_SLOW) from None
-        if sort == "date":
-            keys = self.gen.date_keys(self.searcher)[matched.ids]
-            order = np.lexsort((matched.ids, -matched.scores, keys))[:limit]
-            return matched.ids, list(zip(matched.ids[order].tolist(), matched.scores[order].tolist(), strict=True))
-        return matched.ids, best(matched, limit)
 
     def _collect(self, query: wq.Query, limit: int, sort: str, allowed: set[int] | None) -> Results:
         """The top ``limit`` results under the time limit (queries :meth:`_ranked` cannot run).
@@ -444,6 +507,9 @@ class WhooshView:
         for field in fields:
             terms += WildcardQuery(field, pattern.pattern, display=pattern.display).expand(self.reader)
         return terms
+
+    def memo(self, key: str, build: Any) -> Any:
+        return self.gen.memo(key, build)
 
     def stats(self) -> dict[str, Any]:
         reader = self.reader

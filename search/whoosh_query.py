@@ -29,8 +29,17 @@ from index.contract import EXACT_FIELDS, STEM_FIELDS
 from search import querytree as qt
 from search.errors import QueryError
 from search.query import source_key
+from search.ranking import DEFAULT_RANKING, Ranking
 
-__all__ = ["MAX_EXPANSIONS", "MAX_TOTAL_EXPANSIONS", "SourceQuery", "WildcardQuery", "check_expansions", "to_whoosh"]
+__all__ = [
+    "MAX_EXPANSIONS",
+    "MAX_TOTAL_EXPANSIONS",
+    "SourceQuery",
+    "WildcardQuery",
+    "check_expansions",
+    "compiler",
+    "to_whoosh",
+]
 
 #: Distinct index terms one wildcard may expand to, per field.
 MAX_EXPANSIONS = 512
@@ -98,9 +107,18 @@ class SourceQuery(wq.PatternQuery):
                 yield btext
 
 
-def to_whoosh(node: qt.Node, schema: Schema) -> wq.Query:
-    """The Whoosh query for ``node`` over ``schema`` (fields an older index lacks are left out)."""
-    return _Compiler(schema).compile(node)
+def to_whoosh(node: qt.Node, schema: Schema, ranking: Ranking = DEFAULT_RANKING) -> wq.Query:
+    """The Whoosh query for ``node`` over ``schema`` (fields an older index lacks are left out).
+
+    A forgiving root becomes Whoosh's own ``Or(minmatch=…)`` (what Whoosh's collectors would
+    run); the backend evaluates it itself instead, word by word (``search/whoosh_ranking.py``).
+    """
+    return _Compiler(schema, ranking).compile(node)
+
+
+def compiler(schema: Schema, ranking: Ranking = DEFAULT_RANKING) -> _Compiler:
+    """A compiler of query-tree nodes to Whoosh queries (for evaluating parts one by one)."""
+    return _Compiler(schema, ranking)
 
 
 def check_expansions(query: wq.Query, ixreader: IndexReader) -> None:
@@ -126,9 +144,10 @@ def wildcards(query: wq.Query) -> Iterator[WildcardQuery]:
 
 
 class _Compiler:
-    def __init__(self, schema: Schema) -> None:
+    def __init__(self, schema: Schema, ranking: Ranking) -> None:
         names = set(schema.names())
         self.names = names
+        self.ranking = ranking
         self.exact = {False: [f for f in EXACT_FIELDS if f in names], True: [f for f in ("title",) if f in names]}
         self.stem = {False: [f for f in STEM_FIELDS if f in names], True: [f for f in ("title_stem",) if f in names]}
 
@@ -163,21 +182,43 @@ class _Compiler:
             return wq.Term("id", node.value)
         if isinstance(node, qt.Every):
             return wq.Every()
+        if isinstance(node, qt.Forgiving):
+            return self._forgiving(node)
         raise TypeError(f"not a query node: {node!r}")
+
+    def _forgiving(self, node: qt.Forgiving) -> wq.Query | None:
+        words = [w for w in map(self._node, node.words) if w is not None]
+        some: wq.Query | None = wq.Or(words, minmatch=node.minimum) if len(words) > 1 else _either(words)
+        if node.required is not None and some is not None:
+            required = self._node(node.required)
+            some = some if required is None else wq.And([required, some])
+        return _either([some, self._entity(node.alias)])
 
     def _entity(self, ref: qt.EntityRef | None) -> wq.Query | None:
         if ref is None or ref.type not in self.names:
             return None
-        return wq.Term(ref.type, ref.canonical, boost=ref.boost)
+        return wq.Term(ref.type, ref.canonical, boost=ref.boost * self.ranking.alias_boost)
 
-    def _word(self, word: qt.Word) -> wq.Query | None:
-        terms: list[wq.Query | None] = [wq.Term(f, word.exact) for f in self.exact[word.title_only] if word.exact]
+    def word(self, word: qt.Word) -> wq.Query | None:
+        """One word: its exact form (weighted :attr:`Ranking.exact_weight`), its stem, its entity."""
+        weight = self.ranking.exact_weight
+        terms: list[wq.Query | None] = [
+            wq.Term(f, word.exact, boost=weight) for f in self.exact[word.title_only] if word.exact
+        ]
         terms += [wq.Term(f, word.stem) for f in self.stem[word.title_only] if word.stem]
+        for exact, stem in word.also:
+            terms += [wq.Term(f, exact, boost=weight) for f in self.exact[word.title_only]]
+            terms += [wq.Term(f, stem) for f in self.stem[word.title_only]]
         terms.append(self._entity(word.alias))
         return _either(terms)
 
+    _word = word
+
     def _phrase(self, phrase: qt.Phrase) -> wq.Query | None:
-        parts: list[wq.Query | None] = [wq.Phrase(f, list(phrase.exact)) for f in self.exact[phrase.title_only]]
+        weight = self.ranking.exact_weight
+        parts: list[wq.Query | None] = [
+            wq.Phrase(f, list(phrase.exact), boost=weight) for f in self.exact[phrase.title_only]
+        ]
         if all(phrase.stems):
             parts += [wq.Phrase(f, list(phrase.stems)) for f in self.stem[phrase.title_only]]
         parts.append(self._entity(phrase.alias))

@@ -103,6 +103,20 @@ def test_role_and_name_rules(text: str, person: str) -> None:
     assert values(text, "person") == [person]
 
 
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("بزواج نجله بكريمة عبدالعزيز بن عبدالله السريع، بقاعة الفريدة", "عبدالعزيز بن عبدالله السريع"),
+        ("وأفتى عبدالعزيز بن عبدالله آل الشيخ بأن", "عبدالعزيز بن عبدالله آل الشيخ"),
+        ("استقبل محمد بن سلمان آل سعود الوفد", "محمد بن سلمان"),
+        ("استقبل الأمير محمد بن سلمان الوفد", "محمد بن سلمان"),
+        ("استقبل سمو الأمير، عبدالعزيز بن عبدالله الحضور", "عبدالعزيز بن عبدالله"),
+    ],
+)
+def test_a_known_name_with_a_family_name_after_it_is_a_namesake(text: str, person: str) -> None:
+    assert values(text, "person") == [person]
+
+
 def test_no_person_without_a_name() -> None:
     assert values("وقال الرئيس إن الوزير سيزور المدينة يوم الثلاثاء", "person") == []
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from helpers import as_json
@@ -405,7 +406,7 @@ def _no_postings_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: object) -> None:
         raise AssertionError("the facet table was built from the postings, not loaded")
 
-    monkeypatch.setattr(whoosh_facets, "_values_by_doc", refuse)
+    monkeypatch.setattr(whoosh_facets.FacetValues, "from_reader", refuse)
 
 
 def test_saved_table_is_loaded_and_equals_the_built_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -424,12 +425,30 @@ def test_saved_table_is_loaded_and_equals_the_built_one(tmp_path: Path, monkeypa
         eng.close()
 
 
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as arrays:
+        return {name: arrays[name] for name in arrays.files}
+
+
+def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    with open(path, "wb") as out:
+        np.savez(out, **arrays)
+
+
+def _key(arrays: dict[str, np.ndarray]) -> dict:
+    return json.loads(bytes(arrays["key"]).decode("utf-8"))
+
+
+def _with_key(arrays: dict[str, np.ndarray], key: dict) -> dict[str, np.ndarray]:
+    return {**arrays, "key": np.frombuffer(json.dumps(key).encode("utf-8"), dtype=np.uint8)}
+
+
 def test_a_table_saved_for_an_older_commit_is_not_used(tmp_path: Path) -> None:
     target = _index_with(tmp_path, ARTICLES[:2])
     save_facet_values(_live(target))
-    stale = (_live(target) / FACET_FILE).read_text(encoding="utf-8")
+    stale = (_live(target) / FACET_FILE).read_bytes()
     _index_with(tmp_path, ARTICLES[2:3])  # an incremental commit into the same generation
-    (_live(target) / FACET_FILE).write_text(stale, encoding="utf-8")  # as if the writer had not saved again
+    (_live(target) / FACET_FILE).write_bytes(stale)  # as if the writer had not saved again
     assert _loaded_table(target) is None
     eng = Engine(target)
     try:
@@ -443,9 +462,10 @@ def test_a_stale_key_is_refused_even_when_the_document_count_agrees(tmp_path: Pa
     target = _index_with(tmp_path, ARTICLES)
     save_facet_values(_live(target))
     path = _live(target) / FACET_FILE
-    payload = json.loads(path.read_text(encoding="utf-8"))
-    payload["key"]["generation"] -= 1
-    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    arrays = _read_npz(path)
+    key = _key(arrays)
+    key["generation"] -= 1
+    _write_npz(path, _with_key(arrays, key))
     assert _loaded_table(target) is None
 
 
@@ -454,11 +474,11 @@ def test_the_loaded_table_is_what_counts(tmp_path: Path) -> None:
     target = _index_with(tmp_path, ARTICLES)
     save_facet_values(_live(target))
     path = _live(target) / FACET_FILE
-    payload = json.loads(path.read_text(encoding="utf-8"))
-    payload["table"]["source"]["combos"] = [
-        ["وكالة ز"] if combo else combo for combo in payload["table"]["source"]["combos"]
-    ]
-    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    arrays = _read_npz(path)
+    arrays["source.values"] = np.frombuffer("وكالة ز".encode(), dtype=np.uint8)
+    arrays["source.count"] = np.array([1])
+    arrays["source.value"] = np.zeros_like(arrays["source.value"])
+    _write_npz(path, arrays)
     eng = Engine(target)
     try:
         assert eng.facets()["facets"]["source"] == [{"value": "وكالة ز", "count": len(ARTICLES)}]
@@ -466,40 +486,40 @@ def test_the_loaded_table_is_what_counts(tmp_path: Path) -> None:
         eng.close()
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        lambda text: text[: len(text) // 2],  # truncated
-        lambda text: "\x00\xff garbage",
-        lambda text: "[]",
-        lambda text: json.dumps({"key": json.loads(text)["key"], "table": {"person": 3}}),
-        lambda text: json.dumps(
-            {
-                "key": json.loads(text)["key"],
-                "table": {**json.loads(text)["table"], "date": {"combos": [], "docs": [5] * len(ARTICLES)}},
-            }
-        ),
-        lambda text: json.dumps(
-            {
-                "key": json.loads(text)["key"],
-                "table": {**json.loads(text)["table"], "date": {"combos": [[]], "docs": [0]}},
-            }
-        ),
-    ],
-    ids=["truncated", "binary", "not-an-object", "wrong-shape", "bad-index", "wrong-size"],
-)
-def test_a_damaged_table_is_ignored_and_rebuilt(tmp_path: Path, damage: Any) -> None:
+def _damaged(kind: str, path: Path) -> None:
+    data = path.read_bytes()
+    if kind == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+        return
+    if kind == "binary":
+        path.write_bytes(b"\x00\xff garbage")
+        return
+    arrays = _read_npz(path)
+    if kind == "missing-array":
+        del arrays["person.doc"]
+    elif kind == "bad-index":
+        arrays["date.doc"] = np.full_like(arrays["date.doc"], len(ARTICLES) + 5)
+    elif kind == "wrong-count":
+        arrays["date.count"] = np.array([int(arrays["date.count"][0]) + 3])
+    elif kind == "not-utf8":
+        arrays["place.values"] = np.frombuffer(b"\xff\xfe", dtype=np.uint8)
+    _write_npz(path, arrays)
+
+
+@pytest.mark.parametrize("kind", ["truncated", "binary", "missing-array", "bad-index", "wrong-count", "not-utf8"])
+def test_a_damaged_table_is_ignored_and_rebuilt(tmp_path: Path, kind: str, caplog: pytest.LogCaptureFixture) -> None:
     target = _index_with(tmp_path, ARTICLES)
     expected = _built_counts(target)
     save_facet_values(_live(target))
-    path = _live(target) / FACET_FILE
-    path.write_bytes(damage(path.read_text(encoding="utf-8")).encode("utf-8", "surrogatepass"))
+    _damaged(kind, _live(target) / FACET_FILE)
     eng = Engine(target)
     try:
-        assert eng.facets()["facets"] == expected
+        with caplog.at_level("WARNING", logger="index.whoosh_facets"):
+            assert eng.facets()["facets"] == expected
         assert eng.search(SearchRequest("الرقة")).to_json()["total"] == 2
     finally:
         eng.close()
+    assert any("damaged facet table" in r.message for r in caplog.records)
 
 
 def test_no_saved_table_builds_one(tmp_path: Path) -> None:
@@ -526,12 +546,13 @@ def _random_table(rnd: random.Random, size: int) -> FacetValues:
             k = rnd.choice([0, 0, 1, 1, 2, 3]) if key not in ("source", "date") else 1
             by_doc.append(tuple(sorted(set(rnd.choices(names, weights, k=k)))))
         values[key] = by_doc
-    return FacetValues(values)
+    return FacetValues.from_documents(values)
 
 
 def _brute(table: FacetValues, docnums: list[int], limit: int | None) -> dict[str, list[tuple[str, int]]]:
     out = {}
-    for key, by_doc in table.by_facet.items():
+    for key in table.facets:
+        by_doc = table.documents(key)
         counter = Counter(v for d in docnums for v in by_doc[d])
         out[key] = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
     return out
@@ -554,5 +575,5 @@ def test_facet_filters_select_the_documents_holding_a_value() -> None:
     counter = FacetCounter(table)
     for key in FACETS:
         wanted = ["v000", "v007", "no-such-value"]
-        expected = [d for d, values in enumerate(table.by_facet[key]) if set(values) & set(wanted)]
+        expected = [d for d, values in enumerate(table.documents(key)) if set(values) & set(wanted)]
         assert counter.docs_with(key, wanted).tolist() == expected

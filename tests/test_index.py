@@ -241,7 +241,7 @@ def test_parallel_rebuild_writes_what_a_single_process_writes(tmp_path: Path) ->
     build_index([extra], parallel)
     assert len(doc_ids(parallel)) == 160
     assert stored(parallel, "doc-3")["title"] == "عنوان جديد"
-    assert (current_generation(parallel) / "facets.json").exists()
+    assert (current_generation(parallel) / "facets.npz").exists()
 
 
 def test_parallel_rebuild_with_a_failing_worker_keeps_previous_index(

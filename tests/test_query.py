@@ -16,6 +16,7 @@ from search.query import (
     analyze_query,
     parse_query,
 )
+from search.querytree import Forgiving, Word
 from search.whoosh_query import SourceQuery, WildcardQuery, to_whoosh
 
 SCHEMA = make_schema()
@@ -65,13 +66,14 @@ def test_hamza_and_ta_marbuta_are_normalized_in_the_query() -> None:
 
 
 def test_arabic_or_is_a_word_not_an_operator() -> None:
-    q = parse("داعش او النصرة")
-    assert isinstance(q, wq.And) and len(q.subqueries) == 3
+    tree = parse_query("داعش او النصرة")
+    assert isinstance(tree, Forgiving) and [w.text for w in tree.words] == ["داعش", "او", "النصرة"]
     assert ("content", "او") in terms(parse("أو"))
 
 
 def test_lowercase_latin_or_is_a_word() -> None:
-    assert isinstance(parse("isis or raqqa"), wq.And)
+    tree = parse_query("isis or raqqa")
+    assert isinstance(tree, Forgiving) and [w.text for w in tree.words] == ["isis", "or", "raqqa"]
 
 
 def test_colon_after_arabic_text_is_not_a_field() -> None:
@@ -337,3 +339,40 @@ def test_fuzz_parse_query_returns_a_query_or_raises_query_error(text: str) -> No
         assert str(exc) and "\n" not in str(exc)
     else:
         assert isinstance(result, wq.Query)
+
+
+# --- forgiving plain queries -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("words", "minimum"), [(1, 1), (2, 2), (3, 2), (4, 3), (5, 4), (7, 6), (8, 6), (12, 9)])
+def test_minimum_should_match(words: int, minimum: int) -> None:
+    from search.query import minimum_should_match
+
+    assert minimum_should_match(words) == minimum
+
+
+def test_three_plain_words_are_forgiving_and_two_are_not() -> None:
+    tree = parse_query("أمير منطقة الرياض")
+    assert isinstance(tree, Forgiving) and tree.minimum == 2 and tree.required is None
+    assert [w.text for w in tree.words] == ["أمير", "منطقة", "الرياض"]
+    assert not isinstance(parse_query("منطقة الرياض"), Forgiving)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["+أمير +منطقة +الرياض", "أمير AND منطقة AND الرياض", "(أمير منطقة الرياض)", "title:أمير title:منطقة title:الرياض"],
+)
+def test_explicit_syntax_keeps_its_strict_meaning(text: str) -> None:
+    assert not isinstance(parse_query(text), Forgiving)
+
+
+def test_explicit_parts_beside_plain_words_stay_required() -> None:
+    tree = parse_query('"دير الزور" معارك داعش قسد -النظام')
+    assert isinstance(tree, Forgiving) and tree.minimum == 2
+    assert [w.text for w in tree.words] == ["معارك", "داعش", "قسد"]
+    assert tree.required is not None and not isinstance(tree.required, Word)
+
+
+def test_a_plain_query_naming_an_entity_keeps_the_alias() -> None:
+    tree = parse_query("تنظيم الدولة الإسلامية")
+    assert isinstance(tree, Forgiving) and tree.alias is not None and tree.alias.canonical == "داعش"

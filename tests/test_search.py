@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,9 @@ RESULT_KEYS = {
     "took_ms",
     "facets",
     "aliases",
+    "total_full",
 }
-HIT_KEYS = {"id", "title", "date", "source", "url", "score", "snippets", "entities", "passages"}
+HIT_KEYS = {"id", "title", "date", "source", "url", "score", "snippets", "entities", "passages", "missing"}
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
@@ -452,3 +454,65 @@ class _Args(dict):
 
     def getlist(self, key: str) -> list[str]:
         return [self[key]] if key in self else []
+
+
+# --- forgiving queries, coverage and proximity (issue: whole-query retrieval) -------------------
+
+
+@pytest.fixture(scope="module")
+def emirs(make_index) -> Iterator[Engine]:
+    records = [
+        article("near", "قلد الأمير الأوسمة للمتفوقين", title="أمير منطقة الرياض يقلد الأوسمة"),
+        article("far", "استقبل في مكتبه وكيل الإمارة للشؤون الأمنية", title="أمير عسير يستقبل وكيل إمارة منطقة الرياض"),
+        article("two-of-three", "أعلنت أمانة منطقة الرياض عن مشروع جديد"),
+        article("literal", "الرياض الرياض الرياض منطقة منطقة"),
+        article("none", "خبر عن الطقس في جدة"),
+    ]
+    eng = Engine(make_index(records=records, name="emirs"))
+    yield eng
+    eng.close()
+
+
+def test_a_plain_query_lists_partial_matches_below_the_full_ones(emirs: Engine) -> None:
+    result = emirs.search(SearchRequest("أمير منطقة الرياض")).to_json()
+    ids = [hit["id"] for hit in result["hits"]]
+    assert result["total"] == 4 and result["total_full"] == 2
+    assert set(ids[:2]) == {"near", "far"} and set(ids[2:]) == {"two-of-three", "literal"}
+    assert [hit["missing"] for hit in result["hits"][:2]] == [[], []]
+    assert all(hit["missing"] == ["أمير"] for hit in result["hits"][2:])
+
+
+def test_words_side_by_side_rank_first(emirs: Engine) -> None:
+    ids = [hit["id"] for hit in emirs.search(SearchRequest("أمير منطقة الرياض")).to_json()["hits"]]
+    assert ids[0] == "near", "the title says «أمير منطقة الرياض»; the other has the words apart"
+
+
+def test_every_word_in_other_forms_outranks_fewer_words_typed_literally(emirs: Engine) -> None:
+    result = emirs.search(SearchRequest("للأمير بمنطقة والرياض")).to_json()
+    ids = [hit["id"] for hit in result["hits"]]
+    assert set(ids[:2]) == {"near", "far"} and result["total_full"] == 2
+    assert ids.index("literal") > 1
+
+
+def test_explicit_syntax_stays_strict(emirs: Engine) -> None:
+    result = emirs.search(SearchRequest("أمير AND منطقة AND الرياض")).to_json()
+    assert result["total"] == result["total_full"] == 2
+    assert emirs.search(SearchRequest('"منطقة الرياض" أمير')).to_json()["total"] == 2
+
+
+def test_a_partial_hit_says_what_it_lacks_on_the_page_and_in_the_cli(emirs: Engine) -> None:
+    from search.cli import _print_results
+
+    result = emirs.search(SearchRequest("أمير منطقة الرياض"))
+    with pytest.MonkeyPatch.context() as patch:
+        lines: list[str] = []
+        patch.setattr("click.echo", lambda text="", **_: lines.append(str(text)))
+        _print_results(result)
+    assert any(line.strip() == "missing: أمير" for line in lines)
+    assert "2 with every word" in lines[0]
+
+
+def test_the_issue_example_capital_of_isis(engine: Engine) -> None:
+    """«عاصمه داعش»: the article saying «عاصمة داعش» ranks above the one with عاصمته … داعش far apart."""
+    ids = ranked(engine, "عاصمه داعش")
+    assert ids.index(SABAH) < ids.index(ARABY)

@@ -9,9 +9,6 @@ name goes in quotes so that it is searched as a phrase.
 
 from __future__ import annotations
 
-import functools
-
-from index.analysis import normalize_word
 from search.errors import QueryError
 from web.state import get_engine
 
@@ -32,26 +29,10 @@ def suggestions(q: str) -> list[str]:
     if not last:
         return []
     stem = f"{head} " if head else ""
-    done = [_quoted(name) for name in _entity_names(last)]
-    done += get_engine().complete(last, MAX_WORDS)
+    engine = get_engine()
+    done = [_quoted(name) for name in engine.complete_entities(last, MAX_ENTITIES)]
+    done += engine.complete(last, MAX_WORDS)
     return list(dict.fromkeys(stem + item for item in done))
-
-
-def _entity_names(prefix: str) -> list[str]:
-    """Entity names and aliases in the index that start with ``prefix``, most documents first."""
-    norm = _normalized(prefix)
-    found = []
-    for row in get_engine().entities():
-        found += [alias for alias in (row.name, *row.aliases) if _normalized(alias).startswith(norm)]
-        if len(dict.fromkeys(found)) >= MAX_ENTITIES:
-            break
-    return list(dict.fromkeys(found))[:MAX_ENTITIES]
-
-
-@functools.lru_cache(maxsize=4096)
-def _normalized(text: str) -> str:
-    """How a name compares with what was typed: each word normalized, lower case for Latin."""
-    return " ".join(normalize_word(word) for word in text.split()).lower()
 
 
 def _quoted(name: str) -> str:

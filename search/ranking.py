@@ -1,0 +1,48 @@
+"""How results are ordered: the weights of the ranking, in one place, found by measurement.
+
+Every backend ranks by the same rules:
+
+1. **Coverage first.**  An article matching more of a plain query's words ranks above one
+   matching fewer, whatever the scores: an article with every word, in any of its forms,
+   never ranks below one that has fewer words, however literally (``search/querytree.py``,
+   ``Forgiving``).
+2. **Meaning, then form.**  Within a tier, BM25F over the *stem* fields decides; the exact
+   (surface-form) fields add only :attr:`Ranking.exact_weight` of their score, enough to
+   break ties in favour of the form typed and no more.  (The index-time field boosts —
+   ``index.contract.FIELD_BOOSTS`` — still weigh titles above bodies.)
+3. **Proximity.**  The best :attr:`Ranking.rescore_window` hits of a plain query of two or
+   more words are rescored by how close the query words stand in the title and the body:
+   ``score × (1 + proximity × (body + title_proximity × title))``, each closeness in
+   [0, 1] (``search/proximity.py``).
+
+The default values come from a grid search on the known-item *tuning* set
+(``benchmarks/tune_ranking.py``, results in ``benchmarks/results/ranking_grid.json``),
+checked on the held-out known-item set and the judged ad-hoc topics, never tuned on those.
+
+Layer: the read side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_RANKING", "Ranking"]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The tunable weights of the ranking."""
+
+    #: Share of the exact fields' BM25F score added to the stem fields' (0: form ignored).
+    exact_weight: float = 0.2
+    #: Multiplicative boost of a hit whose query words stand side by side.
+    proximity: float = 1.0
+    #: Weight of closeness in the title relative to closeness in the body.
+    title_proximity: float = 1.0
+    #: Hits rescored for proximity (at least the page asked for).
+    rescore_window: int = 100
+    #: Weight of a match through the entity facet (an alias of a named entity).
+    alias_boost: float = 0.5
+
+
+DEFAULT_RANKING = Ranking()
