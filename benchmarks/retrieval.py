@@ -10,7 +10,7 @@ Systems, all on the same 30,676 non-empty SaudiNewsNet articles with the same id
 project's: ``"u" + sha1(url)[:16]``), top 100 per query:
 
 * ``ours`` — this project as shipped: ``search-cli index CORPUS --rebuild`` into the work dir,
-  ``search-cli batch --limit 100`` (all words must match, its BM25F ranking).  The checkout is
+  ``search-cli batch --limit 100`` (forgiving plain queries, tiers, proximity: ``search/ranking.py``).  The checkout is
   ``--project`` (default: the repository this file is in), run as
   ``PYTHONPATH=PROJECT python -m search.cli`` with ``--python`` (default: this interpreter, the
   project venv), so a git worktree of another commit can be measured while the main checkout
@@ -72,7 +72,7 @@ Run = dict[str, list[tuple[str, float]]]
 Row = dict[str, Any]
 
 SYSTEMS: dict[str, str] = {
-    "ours": "this project (all words must match)",
+    "ours": "this project (every word first, then all but a quarter)",
     "whoosh_or": "plain Whoosh, StandardAnalyzer, BM25F, OR",
     "whoosh_and": "plain Whoosh, StandardAnalyzer, BM25F, AND",
     "lucene": "Lucene ArabicAnalyzer (Anserini BM25, OR)",
@@ -145,7 +145,7 @@ def _bench_java(bench_python: str) -> tuple[str, str]:
 
 def trec_order(hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Hits in trec_eval's order: score descending, equal scores by doc id descending (scores as
-    the system reports them: ``search-cli batch`` prints 4 decimals, Anserini 6).
+    the system reports them: ``search-cli batch`` and Anserini print 6 decimals).
 
     Why: SaudiNewsNet holds the same wire story under several urls, and equal scores come back
     in index order, which a parallel rebuild does not fix; ranked as returned, S@1 moved by

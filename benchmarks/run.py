@@ -171,6 +171,48 @@ def _child_threads(index_dir: str, queries_tsv: str, threads: str, seconds: str)
     return {"one": one, "many": many, "speedup": many["qps"] / one["qps"]}
 
 
+#: Issue 12's broad requests: a 10-word OR of the commonest words, and a date filter alone.
+BROAD = {
+    "or10": {"q": "السعودية OR الرياض OR جدة OR مكة OR الامير OR الملك OR وزير OR وزارة OR اليوم OR امس"},
+    "date_only": {"q": "", "from": "2015-08-01", "to": "2015-08-05"},
+    "forgiving10": {"q": "وزير الخارجية السعودي عادل الجبير يلتقي نظيره الامريكي جون كيري"},
+}
+#: What a user types into the search box, a keystroke at a time (every prefix is one request).
+TYPED = ("ا", "ال", "محم", "ولي ال", "محمد بن سلمان", "الرقه", "وزارة الصحة", "داعش", "اليمن", "كأس")
+
+
+def _child_interactive(index_dir: str, reps: str) -> dict:
+    """Broad searches and type-ahead through the JSON API (Flask test client: routing, query
+    model, search, facets, snippets and JSON, no network): p50/p95 per kind of request."""
+    _use_code()
+    from urllib.parse import urlencode
+
+    from web import create_app
+
+    client = create_app({"INDEX": index_dir, "TESTING": True}).test_client()
+    keystrokes = [w[:k] for w in TYPED for k in range(1, len(w) + 1)]
+    urls = {name: [f"/api/search?{urlencode(params)}"] for name, params in BROAD.items()}
+    urls["suggest"] = [f"/api/suggest?{urlencode({'q': prefix})}" for prefix in keystrokes]
+    out: dict = {}
+    for name, batch in urls.items():
+        times, totals = [], []
+        for rep in range(int(reps) + 1):
+            for url in batch:
+                t0 = time.perf_counter()
+                response = client.get(url)
+                ms = (time.perf_counter() - t0) * 1000
+                if response.status_code != 200:
+                    raise RuntimeError(f"{url}: HTTP {response.status_code}")
+                if rep:  # the first pass warms up
+                    times.append(ms)
+                elif name != "suggest":
+                    totals.append(response.get_json()["total"])
+        out[name] = {"n": len(times), "p50_ms": pct(times, 50), "p95_ms": pct(times, 95), "max_ms": max(times)}
+        if totals:
+            out[name]["total"] = totals[0]
+    return out
+
+
 def _child_whoosh(src: str, out: str, procs: int = 1) -> dict:
     """Plain Whoosh: StandardAnalyzer on title + content; ``procs`` > 1 uses Whoosh's MpWriter."""
     from whoosh import index as whoosh_index
@@ -240,6 +282,7 @@ CHILDREN = {
     "update": _child_update,
     "latency": _child_latency,
     "threads": _child_threads,
+    "interactive": _child_interactive,
 }
 
 
@@ -550,6 +593,7 @@ def table(res: dict) -> str:
             w = f"{lw[key]:.1f}" if lw else "–"
             tgt = f"≤ {target} ms: {verdict(lo[key] <= target)}" if target else ""
             rows.append(f"| search {key[:3]} (ms) | {lo[key]:.1f} | {w} | | | | | | {tgt} |")
+    rows += _interactive_rows(res.get("interactive"), empty)
     web = res.get("web")
     if web:
         worst_rss = max([*web["rss_start_mb"].values(), *web["rss_end_mb"].values()], default=0.0)
@@ -580,6 +624,28 @@ def table(res: dict) -> str:
                 f"| {empty} | ≤ 0.5 s: {verdict(cli['median_s'] <= 0.5)} |"
             )
     return "\n".join(rows)
+
+
+def _interactive_rows(inter: dict | None, empty: str) -> list[str]:
+    """Broad searches and type-ahead through the JSON API (issue 12's targets)."""
+    if not inter:
+        return []
+    labels = {
+        "or10": ("API: 10-word OR of the commonest words", 300),
+        "date_only": ("API: empty query, date filter only", 300),
+        "forgiving10": ("API: 10-word plain query (partial matches)", 300),
+        "suggest": ("API: `/api/suggest`, every keystroke of 10 typed queries", 30),
+    }
+    rows = []
+    for key, (label, target) in labels.items():
+        m = inter.get(key)
+        if m:
+            total = f", {m['total']:,} hits" if "total" in m else ""
+            rows.append(
+                f"| {label}{total}: p50 / p95 (ms) | {m['p50_ms']:.0f} / {m['p95_ms']:.0f} | {empty} "
+                f"| p95 ≤ {target} ms: {verdict(m['p95_ms'] <= target)} |"
+            )
+    return rows
 
 
 def before_after_table(res: dict) -> str:
@@ -686,6 +752,7 @@ def main() -> int:
             res, args, code, args.work / "index-before", seed_index(args.work, code, "seed-b")
         )
         res["after"] = after
+    res["interactive"] = search_child("interactive", ROOT, ours_index, str(args.reps), work=args.work)
     if (args.work / "index-whoosh").exists():
         res["latency_whoosh"] = latency_whoosh(args.work / "index-whoosh", queries, args.reps)
     if args.web_clients:

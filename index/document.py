@@ -27,7 +27,7 @@ def index_document(article: Article) -> IndexDocument:
     tokens, exact, stems = analyze(text)
     split = bisect_left(tokens, len(article.title), key=_start) if article.title else 0
     offset = len(text) - len(article.content)  # where the content starts in ``text``
-    found = extract_entities_analyzed(text, tokens, exact)
+    found = extract_entities_analyzed(text, tokens, exact, source=article.source)  # credits of its own paper out
     return IndexDocument(
         id=article.id,
         title=article.title,

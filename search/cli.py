@@ -410,7 +410,7 @@ def batch_command(queries: Any, index_dir: str | None, limit: int, tag: str) -> 
                 failed += 1
                 continue
             for rank, (doc_id, score) in enumerate(ranked, start=1):
-                click.echo(f"{qid} Q0 {doc_id} {rank} {score:.4f} {tag}")
+                click.echo(f"{qid} Q0 {doc_id} {rank} {score:.6f} {tag}")
     finally:
         engine.close()
     if failed:

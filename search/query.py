@@ -102,7 +102,9 @@ _WILDCARDS = "*?"
 _PATTERN_EDGE_RE = re.compile(r"^[^\w*?]+|[^\w*?]+$")
 _PATTERN_BODY_RE = re.compile(r"[^\W_]|[*?]")
 #: A query of plain words only (no quotes, brackets, operators, fields or wildcards).
-_PLAIN_QUERY_RE = re.compile(r"(?:(?!\b(?:AND|OR|NOT)\b)[^\"«»“”()*?:+\-])+")
+#: Words only: no operator, quote, bracket, wildcard, field or +/- in front of a word (a hyphen
+#: inside a word is part of it: Deir ez-Zor).
+_PLAIN_QUERY_RE = re.compile(r"(?:(?!\b(?:AND|OR|NOT)\b)(?!(?<!\S)-)[^\"«»“”()*?:+])+")
 _EXAMPLES = {"title": "داعش", "source": '"العربي الجديد"', "date": "2017-05", "id": "<document id>"}
 
 
@@ -144,13 +146,18 @@ def analyze_query(text: str) -> ParsedQuery:
     text = _SEPARATOR_RE.sub(" ", text.translate(_STRIP_TABLE))
     if not text.strip():
         raise QueryError("empty query")
-    parser = _Parser(text)
+    # تنظيم الدولة الإسلامية or Deir ez-Zor typed without quotes still names one entity; then
+    # its words are not looked up one by one (Deir alone is not دير الزور).
+    plain = len(text.split()) > 1 and _PLAIN_QUERY_RE.fullmatch(text) is not None
+    whole = resolve_alias(text) if plain else None
+    parser = _Parser(text, word_aliases=whole is None)
+    if plain and whole is None:
+        parser.spans = entity_spans(text)
     result = parser.parse()
     if result is None:
         raise QueryError("empty query")
     entity = None
-    if len(parser.words) > 1 and _PLAIN_QUERY_RE.fullmatch(text) and not parser.aliases:
-        # تنظيم الدولة الإسلامية typed without quotes still names one organization.
+    if whole is not None:
         entity = parser.entity_ref(text)
     forgiving = None if parser.explicit_and else _forgiving(result, entity)
     if forgiving is not None:
@@ -158,6 +165,33 @@ def analyze_query(text: str) -> ParsedQuery:
     elif entity is not None:
         result = Or((result, entity))
     return ParsedQuery(text, result, tuple(parser.words), tuple(parser.aliases))
+
+
+#: Longest run of query words looked up as one name.
+MAX_SPAN_WORDS = 4
+
+
+def entity_spans(text: str) -> dict[int, tuple[str, str, str]]:
+    """Runs of 2–4 words of a plain query that name one entity, longest first, left to right:
+    ``{offset of each word: (the run's text, type, canonical)}``.
+
+    «عاصمة داعش في دير الزور»: دير الزور is the place, and its words are not looked up alone
+    (دير alone would be الديرة).
+    """
+    chunks = [(m.start(), m.group()) for m in re.finditer(r"\S+", text)]
+    spans: dict[int, tuple[str, str, str]] = {}
+    i = 0
+    while i < len(chunks):
+        for n in range(min(MAX_SPAN_WORDS, len(chunks) - i), 1, -1):
+            run = text[chunks[i][0] : chunks[i + n - 1][0] + len(chunks[i + n - 1][1])]
+            resolved = resolve_alias(run)
+            if resolved is not None:
+                spans.update((start, (run, *resolved)) for start, _ in chunks[i : i + n])
+                i += n
+                break
+        else:
+            i += 1
+    return spans
 
 
 def _forgiving(tree: Node, alias: EntityRef | None) -> Forgiving | None:
@@ -197,8 +231,12 @@ class _Parser:
     ``title_only`` says whether the words being read are inside ``title:``.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, word_aliases: bool = True) -> None:
         self.text = text
+        self.word_aliases = word_aliases  # False: the whole query names one entity
+        #: Words that belong to a run naming one entity (:func:`entity_spans`), by offset.
+        self.spans: dict[int, tuple[str, str, str]] = {}
+        self.span: tuple[str, str, str] | None = None  # the run of the chunk being read
         self.pos = 0
         self.depth = 0
         self.negated = 0
@@ -210,6 +248,13 @@ class _Parser:
 
     def entity_ref(self, text: str) -> EntityRef | None:
         """The entity facet match when ``text`` names a known entity (ISIS → داعش)."""
+        if not self.word_aliases and text != self.text:
+            return None
+        if self.span is not None:  # a word of دير الزور: the run's entity, reported once
+            run, kind, canonical = self.span
+            if not any(a["query"] == run for a in self.aliases):
+                self.aliases.append({"query": run, "type": kind, "entity": canonical})
+            return EntityRef(kind, canonical)
         resolved = resolve_alias(text)
         if resolved is None:
             return None
@@ -416,13 +461,17 @@ class _Parser:
         if any(c in chunk for c in _WILDCARDS):
             return self._pattern(chunk, title_only)
         tokens = list(tokenize(chunk))
-        if len(tokens) == 1:
-            word, a, b = tokens[0]
-            if not self.negated and not title_only:
-                self.words.append(QueryWord(word, start + a, start + b))
-            self._count(1)
-            return self._word(word, title_only, bare=True)
-        return self._phrase_tokens([t[0] for t in tokens], title_only)
+        self.span = self.spans.get(start)
+        try:
+            if len(tokens) == 1:
+                word, a, b = tokens[0]
+                if not self.negated and not title_only:
+                    self.words.append(QueryWord(word, start + a, start + b))
+                self._count(1)
+                return self._word(word, title_only, bare=True)
+            return self._phrase_tokens([t[0] for t in tokens], title_only)
+        finally:
+            self.span = None
 
     def _word(self, word: str, title_only: bool, bare: bool = False) -> Parsed:
         exact, stem = normalize_word(word), stem_word(word)

@@ -13,7 +13,12 @@ Every backend ranks by the same rules:
 3. **Proximity.**  The best :attr:`Ranking.rescore_window` hits of a plain query of two or
    more words are rescored by how close the query words stand in the title and the body:
    ``score × (1 + proximity × (body + title_proximity × title))``, each closeness in
-   [0, 1] (``search/proximity.py``).
+   [0, 1] (``search/proximity.py``).  The window is always the first
+   :attr:`Ranking.rescore_window` hits, whatever page is asked for, so that pages never
+   overlap or skip a hit.
+4. **Scores say the order.**  A hit's reported score (:func:`reported_score`) falls with its
+   rank, so a TREC run re-sorted by score (trec_eval) keeps the ranking.  For a plain query
+   its integer part is the number of query words the hit matches.
 
 The default values come from a grid search on the known-item *tuning* set
 (``benchmarks/tune_ranking.py``, results in ``benchmarks/results/ranking_grid.json``),
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_RANKING", "Ranking"]
+__all__ = ["DEFAULT_RANKING", "Ranking", "reported_score"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +44,24 @@ class Ranking:
     proximity: float = 1.0
     #: Weight of closeness in the title relative to closeness in the body.
     title_proximity: float = 1.0
-    #: Hits rescored for proximity (at least the page asked for).
+    #: Hits rescored for proximity: the first this many, on every page.
     rescore_window: int = 100
     #: Weight of a match through the entity facet (an alias of a named entity).
     alias_boost: float = 0.5
 
 
 DEFAULT_RANKING = Ranking()
+
+
+def reported_score(words_matched: int | None, score: float) -> float:
+    """The score a hit is shown with: ``score`` itself when every hit matches every word,
+    else ``words_matched`` plus ``score`` squeezed into [0, 1).
+
+    Why: coverage ranks before score (rule 1), so a partial hit may have a higher raw score
+    than a full one below which it is listed; a score that contradicted the order would
+    reorder any TREC run that trec_eval sorts by score.  ``s / (s + 1)`` keeps the order of
+    the scores within a tier and needs nothing from the other hits (pages agree).
+    """
+    if words_matched is None:
+        return score
+    return words_matched + score / (score + 1.0)

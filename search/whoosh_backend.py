@@ -54,7 +54,7 @@ from search.backend import Filters, Found, Matches, SearchPlan
 from search.errors import IndexMissing, QueryError
 from search.facets import Counts, FacetCounter
 from search.matches import GenerationStats, Matched, MatchScorer, SearchTimeout, Unsupported
-from search.ranking import DEFAULT_RANKING, Ranking
+from search.ranking import DEFAULT_RANKING, Ranking, reported_score
 from search.whoosh_query import WildcardQuery, check_expansions, compiler
 
 __all__ = ["DEFAULT_TIME_LIMIT", "WhooshBackend", "WhooshView"]
@@ -363,15 +363,22 @@ class WhooshView:
         ordered = whoosh_ranking.order(ranked, plan.sort, date_keys)
         words = whoosh_ranking.plain_words(plan.tree)
         if plan.sort == "relevance":
-            window = ordered[: max(end, self.backend.ranking.rescore_window)]
+            window = ordered[: self.backend.ranking.rescore_window]
             scorer = MatchScorer(self.searcher, self.gen.stats)
             window, scores = whoosh_ranking.rescore(scorer, ranked, window, words, self.backend.ranking)
+            window = np.concatenate([window, ordered[len(window) : end]])
+            scores = np.concatenate([scores, ranked.scores[window[len(scores) :]]])
         else:
             window = ordered[:end]
             scores = ranked.scores[window]
         stored = self.searcher.stored_fields
+        tiers = ranked.tiers
         return [
-            Found(_stored(stored(int(ranked.ids[p]))), float(score), whoosh_ranking.missing(ranked, int(p), words))
+            Found(
+                _stored(stored(int(ranked.ids[p]))),
+                reported_score(None if tiers is None else int(tiers[p]), score),
+                whoosh_ranking.missing(ranked, int(p), words),
+            )
             for p, score in zip(window[plan.offset : end].tolist(), scores[plan.offset : end].tolist(), strict=True)
         ]
 

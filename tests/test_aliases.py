@@ -97,3 +97,58 @@ def test_entities_command_lists_canonical_names_with_aliases(index_dir: Path) ->
     assert all(row["type"] == "organization" for row in rows.values())
     text = CliRunner().invoke(main, ["search", "ISIS", "--index", str(index_dir)])
     assert "also matches the organization «داعش»" in text.stdout
+
+
+# --- Latin-script names (issue: whole-query retrieval) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Deir ez-Zor", ("place", "دير الزور")),
+        ("Deir al-Zour", ("place", "دير الزور")),
+        ("Dayr az-Zawr", ("place", "دير الزور")),
+        ("Deir Ezzor", ("place", "دير الزور")),
+        ("DEIR EZ-ZOR", ("place", "دير الزور")),
+        ("al-Assad", ("person", "بشار الأسد")),
+        ("Assad", ("person", "بشار الأسد")),
+        ("Mohammed bin Salman", ("person", "محمد بن سلمان")),
+        ("Muhammad bin Salman", ("person", "محمد بن سلمان")),
+        ("Mohamed bin Salman", ("person", "محمد بن سلمان")),
+        ("Abu Kamal", ("place", "البوكمال")),  # أبو كمال, transliterated, is an alias of البوكمال
+        ("Daesh", ("organization", "داعش")),  # no Latin alias: transliterated to داعش
+        ("HTS", ("organization", "هيئة تحرير الشام")),
+    ],
+)
+def test_latin_spellings_of_one_name(name: str, expected: tuple[str, str]) -> None:
+    from index.entities import resolve_alias
+
+    assert resolve_alias(name) == expected
+
+
+@pytest.mark.parametrize("name", ["Deir", "Salman"])
+def test_a_short_latin_word_is_not_matched_on_its_consonants_alone(name: str) -> None:
+    """«Deir» shares d-r with درعا, «Salman» s-l-m-n with Sulaimani: too little to name a place."""
+    from index.entities import resolve_alias
+
+    assert resolve_alias(name) is None
+
+
+def test_an_acronym_is_matched_as_written_only() -> None:
+    """HTS must not become the skeleton h-t-s, which Houthis shares."""
+    from index.entities import resolve_alias
+
+    assert resolve_alias("Houthis") != ("organization", "هيئة تحرير الشام")
+
+
+def test_a_run_of_query_words_naming_one_place_is_one_alias(engine: Engine) -> None:
+    result = engine.search(SearchRequest(q="عاصمة داعش في دير الزور")).to_json()
+    named = {(a["query"], a["entity"]) for a in result["aliases"]}
+    assert ("دير الزور", "دير الزور") in named
+    assert all(a["query"] != "دير" for a in result["aliases"]), "دير alone is not looked up"
+
+
+def test_a_whole_latin_query_is_one_alias(engine: Engine) -> None:
+    result = engine.search(SearchRequest(q="Deir ez-Zor", per_page=20)).to_json()
+    assert result["aliases"][0] == {"query": "Deir ez-Zor", "type": "place", "entity": "دير الزور"}
+    assert result["total"] >= 3

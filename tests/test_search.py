@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from index.build import build_index
 from index.layout import current_generation
 from search.engine import Engine, IndexMissing, SearchRequest
 from search.errors import QueryError
+from search.ranking import Ranking
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "corpus"
@@ -460,7 +462,7 @@ class _Args(dict):
 
 
 @pytest.fixture(scope="module")
-def emirs(make_index) -> Iterator[Engine]:
+def emirs_index(make_index) -> Path:
     records = [
         article("near", "قلد الأمير الأوسمة للمتفوقين", title="أمير منطقة الرياض يقلد الأوسمة"),
         article("far", "استقبل في مكتبه وكيل الإمارة للشؤون الأمنية", title="أمير عسير يستقبل وكيل إمارة منطقة الرياض"),
@@ -468,7 +470,12 @@ def emirs(make_index) -> Iterator[Engine]:
         article("literal", "الرياض الرياض الرياض منطقة منطقة"),
         article("none", "خبر عن الطقس في جدة"),
     ]
-    eng = Engine(make_index(records=records, name="emirs"))
+    return make_index(records=records, name="emirs")
+
+
+@pytest.fixture(scope="module")
+def emirs(emirs_index: Path) -> Iterator[Engine]:
+    eng = Engine(emirs_index)
     yield eng
     eng.close()
 
@@ -510,6 +517,30 @@ def test_a_partial_hit_says_what_it_lacks_on_the_page_and_in_the_cli(emirs: Engi
         _print_results(result)
     assert any(line.strip() == "missing: أمير" for line in lines)
     assert "2 with every word" in lines[0]
+
+
+@pytest.mark.parametrize("window", [100, 1])
+def test_scores_fall_with_rank_so_a_trec_run_keeps_its_order(emirs_index: Path, window: int) -> None:
+    """trec_eval re-sorts a run by score: a partial hit must not outscore a full one above it,
+    nor a hit after the proximity window one inside it."""
+    with closing(Engine(emirs_index, ranking=Ranking(rescore_window=window))) as engine:
+        for query in ("أمير منطقة الرياض", "للأمير بمنطقة والرياض", "الرياض منطقة"):
+            run = engine.run(query, depth=10)
+            assert [doc_id for doc_id, _ in run] == [hit.id for hit in engine.search(SearchRequest(query)).hits]
+            scores = [score for _, score in run]
+            assert scores == sorted(scores, reverse=True), query
+
+
+@pytest.mark.parametrize("window", [100, 1])
+def test_pages_neither_overlap_nor_skip(emirs_index: Path, window: int) -> None:
+    with closing(Engine(emirs_index, ranking=Ranking(rescore_window=window))) as engine:
+        every = [hit.id for hit in engine.search(SearchRequest("أمير منطقة الرياض", per_page=10)).hits]
+        paged = [
+            hit.id
+            for page in (1, 2, 3, 4)
+            for hit in engine.search(SearchRequest("أمير منطقة الرياض", page=page, per_page=1)).hits
+        ]
+    assert paged == every and len(every) == 4
 
 
 def test_the_issue_example_capital_of_isis(engine: Engine) -> None:

@@ -10,6 +10,9 @@ Sets:
   article by article).  Their texts are read from ``../shared`` (never committed) and go
   through the same ingest as indexing does.
 
+Each article is extracted with its ``source`` (gold records carry it), as the indexer does, so
+that its paper's own bylines and credit lines are left out (``index.credits``).
+
 Matching (per article and type, each gold entity matched at most once): a system value is
 right when its key — the entity it resolves to (``resolve_alias``), else its spelling key
 (``name_key``: clitics, hamza, ta marbuta and spelling variants folded) — equals the key of
@@ -86,7 +89,7 @@ def score(articles: list[dict], verbose: bool = False) -> dict[str, tuple[float,
     """Per type: (precision, recall, true positives, system count, gold count)."""
     totals = {kind: [0, 0, 0] for kind in TYPES}
     for article in articles:
-        got = extract_entities(article.get("title", ""), article["text"])
+        got = extract_entities(article.get("title", ""), article["text"], article.get("source"))
         for kind in TYPES:
             system = {key(kind, n): n for n in got[kind]}
             gold = [(_gold_keys(kind, e), e["name"]) for e in article["gold"][kind]]

@@ -47,18 +47,15 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tashaphyne.arabicstopwords import is_stop  # noqa: E402
-from tashaphyne.roots_const import ROOTS  # noqa: E402
-from tashaphyne.stemming import ArabicLightStemmer  # noqa: E402
 
 from index import stemmer  # noqa: E402
 from index.analysis import clean, is_arabic, tokenize  # noqa: E402
+from index.morphology import native_reason, stem_body  # noqa: E402
 
 DEFAULT_LEXICON = ROOT / "index" / "data" / "lexicon.tsv.gz"
 DEFAULT_OUT = ROOT / "index" / "data" / "loanwords.tsv"
@@ -110,19 +107,13 @@ FINAL_H = frozenset("هةو")
 # --- the variant key and the pair shape -------------------------------------------------------
 
 
-def _body(stem: str) -> str:
-    """The stem without a leading article: the stemmer keeps ال on words never seen without it
-    (الاورغوياني beside اوروغوياني), and the article is not part of the spelling."""
-    return stem[2:] if stem.startswith("ال") and len(stem) >= 6 else stem
-
-
 def variant_key(stem: str) -> str:
     """Collapse exactly the letters whose spelling varies in loanwords.
 
     Internal ا و ي go (ترمب = ترامب), first and last letters stay (they carry vowels that are
     not optional: اوكسجين, بارزاني), the g letters become one symbol, final ه ة و become one.
     """
-    body = _body(stem)
+    body = stem_body(stem)
     first = "G" if body[0] in G_LETTERS else body[0]
     last = "H" if body[-1] in FINAL_H else ("G" if body[-1] in G_LETTERS else body[-1])
     middle = "".join("G" if c in G_LETTERS else c for c in body[1:-1] if c not in LONG_VOWELS)
@@ -131,7 +122,7 @@ def variant_key(stem: str) -> str:
 
 def _skeleton(stem: str) -> tuple[list[str], list[str]]:
     """Consonants (first and last letter included) and the vowel letters after each."""
-    body = _body(stem)
+    body = stem_body(stem)
     consonants, gaps = [body[0]], [""]
     for c in body[1:-1]:
         if c in LONG_VOWELS:
@@ -176,7 +167,7 @@ def affix_related(a: str, b: str) -> bool:
     """One stem is the other plus letters at an end, or both are one base with different
     endings: an affix, not a spelling (فلسطيني/فلسطينيي, سيناريو/سيناريوه, تركيا/بتركيا,
     فندقة/فندقية)."""
-    a, b = _body(a), _body(b)
+    a, b = stem_body(a), stem_body(b)
     if a == b:
         return False  # only the article differs: the same word
     return a.startswith(b) or b.startswith(a) or a.endswith(b) or b.endswith(a) or bool(_bases(a) & _bases(b))
@@ -185,7 +176,7 @@ def affix_related(a: str, b: str) -> bool:
 def plural_shape(singular: str, plural: str) -> bool:
     """``plural`` has the shape of a broken plural of ``singular``: ا after the second letter
     (فندق/فنادق, برميل/براميل, دكتور/دكاتر) or وا after the first (داعش/دواعش)."""
-    s, p = _body(singular), _body(plural)
+    s, p = stem_body(singular), stem_body(plural)
     return (len(p) > 3 and p[2] == "ا" and s[2] not in LONG_VOWELS) or (p[1:3] == "وا" and s[1] == "ا")
 
 
@@ -200,147 +191,6 @@ def is_broken_plural(singular: str, plural: str, article_share: dict[str, float]
 
 def _words(text: str) -> list[str]:
     return text.split()
-
-
-#: Classical patterns; F A L (Q) are root letters, w a root و absorbed by the ت of افتعل
-#: (اتجاه ← وجه).  Nouns, verbal nouns, participles, broken plurals, verb stems.
-TRILITERAL = _words("""
-FAL FاAL FAاL FAيL FAوL FAAL FALي FALاء FAاAL FAوAL FAيAL FAALي
-مFAL مFAاL مFAوL مFAيL مFاAL مFاAيL مFAAL مFتAL مFتAاL مFطAL مFدAL
-تFAيL تFAL تFاAL تFAاL تFAAL تFAوL تFاAيL
-اFAL اFAاL اFتAاL اFتAL اFتAيL اFطAاL اFطAL اFدAاL اFدAL انFAاL انFAL
-استFAاL استFAL استFAيL مستFAL مستFAاL
-متFاAL متFAL منFAL مFتAL
-FALان FALاني FALاو FAاLي FاAوL FواAL FواAيL FAاءL FAاAيL FAائL اFاAL اFاAيL FAاLة FAيLة FAالي
-يFAL تFAL نFAL يFتAL تFتAL نFتAL يستFAL تستFAL نستFAL ينFAL تنFAL يتFAL تتFAL نتFAL
-يتFاAL تتFاAL نتFاAL يFAيL يFاAL نFاAL اFاAL
-اwتAاL اwتAL مwتAL يwتAL تwتAL
-""")
-QUADRILITERAL = _words("FALQ FAاLQ FAاLيQ FALوQ FALيQ مFALQ تFALQ متFALQ FALاQ FAوLQ يFALQ يتFALQ تتFALQ")
-#: Clitics the stemmer may have left on (بتسليم, وتجميل, ستحدث), ما/لا written joined to a verb
-#: (مايحدث, لايوجد), and verb/pronoun endings.
-CLITICS = ("", "و", "ف", "ب", "ل", "ك", "س", "وب", "ول", "وس", "فس", "لل", "ما", "لا")
-ENDINGS = (
-    "",
-    "ة",
-    "ت",
-    "وا",
-    "ن",
-    "نا",
-    "تم",
-    "تن",
-    "ي",
-    "ه",
-    "ها",
-    "هم",
-    "ك",
-    "ا",
-    "ان",
-    "ون",
-    "ين",
-    "ات",
-    "ية",
-    "يا",
-    "تا",
-    "تها",
-    "وه",
-    "ني",
-    "كم",
-    "و",
-)
-
-
-def _pattern(template: str) -> tuple[re.Pattern[str], str]:
-    regex = "".join("(.)" if c in "FALQ" else "" if c == "w" else re.escape(c) for c in template)
-    order = "".join(c for c in template if c in "FALQw")
-    return re.compile(f"^{regex}$"), order
-
-
-PATTERNS = [_pattern(t) for t in TRILITERAL + QUADRILITERAL]
-
-
-def _root_spellings(letters: str) -> Iterator[str]:
-    """How a root extracted from a cleaned stem may be written in tashaphyne's root list: a
-    radical ا or hamza may be a hamza or a weak و/ي (قال ← قول, عاءلة ← عول, بناء ← بني), and
-    و and ي stand for each other."""
-    options = []
-    for c in letters:
-        if c in "اءئؤ":
-            options.append("ءوي")  # عاءلة ← عول, بناء ← بني
-        elif c in "وي":
-            options.append("وي")
-        else:
-            options.append(c)
-    stack = [""]
-    for choice in options:
-        stack = [prefix + c for prefix in stack for c in choice]
-    yield from stack
-
-
-def _known_root(letters: str) -> bool:
-    return any(spelling in ROOTS for spelling in _root_spellings(letters))
-
-
-def pattern_root(stem: str) -> str | None:
-    """A known root that, put into a classical pattern, spells ``stem``; None if there is none.
-
-    A native word normally is root + pattern; a name like واشنطن or ترامب is not.
-    """
-    word = _body(stem)
-    for clitic in CLITICS:
-        # A clitic the stemmer left on is only credible when the rest is a word of its own
-        # (بتسليم: تسليم); otherwise ب+ارزاني would make بارزاني a native nisba.
-        if not word.startswith(clitic) or (clitic and stemmer.lexicon_count(word[len(clitic) :]) < 3):
-            continue
-        for ending in ENDINGS:
-            if not word.endswith(ending):
-                continue
-            core = word[len(clitic) : len(word) - len(ending)]
-            if len(core) < 2:
-                continue
-            # The doubled radical of a geminate root is written once (مستمر ← مرر).
-            for candidate in (core, core + core[-1]):
-                for regex, order in PATTERNS:
-                    match = regex.match(candidate)
-                    if match is None:
-                        continue
-                    groups = iter(match.groups())
-                    root = "".join("و" if c == "w" else next(groups) for c in order)
-                    if _known_root(root):
-                        return root
-    return None
-
-
-_TASHAPHYNE = ArabicLightStemmer()
-
-
-def tashaphyne_root(stem: str) -> str | None:
-    """Tashaphyne's root when it is in its root dictionary and covers the stem tightly.
-
-    Tashaphyne finds dictionary roots inside many names too (نتنياهو → نوه), so its root counts
-    as evidence only when its light stem is the root plus at most one letter (زار ← وزر).
-    """
-    light = _TASHAPHYNE.light_stem(_body(stem))
-    root = _TASHAPHYNE.get_root()
-    if _TASHAPHYNE.is_root(root) and len(light) <= len(root) + 1 and len(light) >= len(_body(stem)) - 1:
-        return root
-    return None
-
-
-@cache
-def native_reason(stem: str) -> str | None:
-    """Why ``stem`` looks like a native Arabic word, or None when it looks foreign."""
-    if is_stop(stem):
-        return "stop word"
-    if stem.startswith(("عبد", "ابو")) or "الله" in stem:
-        return "Arabic compound name"  # عبدالله/عبدالاله, عطالله: pattern-free but native
-    root = pattern_root(stem)
-    if root is not None:
-        return f"pattern of root {root}"
-    root = tashaphyne_root(stem)
-    if root is not None:
-        return f"tashaphyne root {root}"
-    return None
 
 
 # --- inputs --------------------------------------------------------------------------------------
