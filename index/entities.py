@@ -92,12 +92,14 @@ ROLE_HEADS = _wordset(
     "الرئيس رئيس الوزير وزير وزيرة الأمير أمير الملك الشيخ الدكتور الدكتورة المهندس العميد اللواء العقيد النقيب "
     "المقدم الرائد الملازم الفريق العماد الناشط الناشطة المتحدث المتحدثة الناطق قائد القائد مستشار المستشار المبعوث "
     "السفير النائب الأستاذ المدرب اللاعب الإعلامي الصحفي الكاتب المحلل السيد السيدة المواطن المواطنة مدير المدير "
-    "محافظ المحافظ نائب وكيل مساعد رئيسة مفتي الداعية القاضي الطيار المستشارة مسؤول"
+    "محافظ المحافظ نائب وكيل مساعد رئيسة مفتي الداعية القاضي الطيار المستشارة مسؤول "
+    "المخرج المطرب المطربة الفنان الفنانة الشاعر الشاعرة الروائي الممثل الممثلة الحارس المهاجم المدافع الحكم "
+    "الفنانين الكابتن"
 )
 #: Heads of organization names (construct state: وزارة الداخلية، جيش الإسلام، وكالة تسنيم).
 ORG_HEADS = _wordset(
     "وزارة حركة جبهة جيش حزب لواء فيلق وكالة صحيفة هيئة مجلس منظمة قوات جامعة شركة بنك مصرف نادي مستشفى جمعية "
-    "اتحاد مؤسسة كتائب تجمع ميليشيا مليشيا جماعة تنسيقية سفارة"
+    "اتحاد مؤسسة كتائب تجمع ميليشيا مليشيا جماعة تنسيقية سفارة لجنة شرطة بلدية"
 )
 #: Organization heads whose nisba adjective belongs to the name (وزارة الخارجية الأميركية).
 ORG_NISBA_HEADS = _wordset("وزارة مجلس سفارة هيئة وكالة")
@@ -121,7 +123,20 @@ COMPOUND_FIRST = _wordset("دير عين تل رأس بيت كفر أبو جدي
 NISBA_STEMS = _wordset(
     "سوري روسي امريكي عراقي ايراني تركي سعودي اردني لبناني مصري يمني قطري كويتي اماراتي بحريني عماني فلسطيني "
     "اسرائيلي بريطاني فرنسي الماني صيني ياباني هندي باكستاني افغاني كردي عربي اوروبي دولي هولندي اسباني ايطالي "
-    "سوداني ليبي تونسي جزائري مغربي خليجي غربي شرقي شمالي جنوبي لندني اسلامي وطني رسمي"
+    "سوداني ليبي تونسي جزائري مغربي خليجي غربي شرقي شمالي جنوبي لندني اسلامي وطني رسمي "
+    "اميركي سويسري بلجيكي نمساوي سويدي نرويجي دنماركي فنلندي يوناني برتغالي بولندي روماني اوكراني "
+    "كوري ماليزي اندونيسي استرالي كندي برازيلي ارجنتيني مكسيكي نيجيري اثيوبي صومالي موريتاني كوبي "
+    "فنزويلي تشيلي كولومبي كيني صربي كرواتي اذربيجاني ارمني كازاخي اوزبكي تايلاندي فيتنامي فلبيني "
+    "سنغافوري بنغلاديشي سريلانكي نيبالي افريقي اسيوي لاتيني ايرلندي اسكتلندي اسرائيلي"
+)
+#: Words that announce a platform or site by its name: «موقع فيسبوك»، «تطبيق سناب شات» (the bare
+#: names are products, cue-only in the gazetteer).
+PLATFORM_CUES = _wordset("موقع وموقع بموقع تطبيق وتطبيق منصة شبكة شركة وشركة")
+#: Words of sports reporting: an article with several of them is a sports article, where a
+#: club's one-word name (النصر، الوحدة) names the club without نادي in front.
+SPORTS_WORDS = _wordset(
+    "مباراة المباراة مباراتين الدوري دوري المدرب مدرب اللاعب لاعب اللاعبين الفريق الملعب هدف هدفين "
+    "أهداف الأهداف البطولة الجولة التعادل ركلة ركلات الشوط المهاجم الحارس المنتخب بطولة الموسم"
 )
 
 
@@ -535,6 +550,8 @@ def _add(
                     gaz.latin_spellings[latin_key] = _latin_spelling(alias)
         if alias not in seen:
             seen.append(alias)
+        if kind == "person" and _title_alias(alias, words):
+            continue  # «خادم الحرمين الشريفين»، «ولي العهد»: a title, resolved in queries, not a name in text
         only = (cue_only or (not curated and _ordinary_word(alias))) and len(words) == 1
         for variant in {tuple(words), tuple(_join_compounds(list(words))), tuple(_split_compounds(list(words)))}:
             entry = _Entry(kind, canonical, variant, tuple(stem_word(w) for w in variant), only, curated)
@@ -570,6 +587,21 @@ def _merge_place(gaz: _Gazetteer, english: dict[str, str], names: list[str], cur
     target = target or names[0]
     _add(gaz, "place", target, names, False, curated=curated, first=False)
     english.update((n.casefold(), target) for n in names if is_latin_name(n) and n.casefold() not in english)
+
+
+def _title_alias(alias: str, words: list[str]) -> bool:
+    """A person's alias that is a title, not a name: several words, one of them definite, none a
+    given name («ولي العهد», «خادم الحرمين الشريفين»; not «أوباما» or «بشار الأسد»).
+
+    Annotators do not count a title as naming a person, so it is no mention in text; a query
+    typed so still resolves to the person.
+    """
+    return (
+        is_arabic(alias)
+        and len(words) >= 2
+        and any(w.startswith("ال") for w in words)
+        and not any(w in _given_names() for w in _join_compounds(list(words)))
+    )
 
 
 #: The curated gazetteer files of each type, in order: on a clash of names the first wins.
@@ -688,6 +720,8 @@ def _describe(norm: str) -> _Word:
     return replace(word, name_part=True, foreign=native_reason(_lexicon_form(norm)) is None)
 
 
+#: The article, behind a clitic or not (بالضرب is not a name).
+_DEFINITE = ("ال", "لل", "بال", "وال", "فال", "كال")
 #: Endings of Arabic words that names (foreign ones above all) do not have: pronouns, plurals,
 #: verb endings, duals.
 _NATIVE_ENDINGS = ("ه", "ها", "هم", "هما", "كم", "نا", "ني", "تم", "وا", "ين", "ون", "ات", "تان", "تين")
@@ -697,15 +731,17 @@ def _name_part(norm: str) -> bool:
     """A word that can be part of a foreign name: an article-less, clitic-less Arabic-script
     word the corpus seldom writes with ال, never with tanween, without pronoun or plural
     ending, and not a verb (a prefix letter and a root pattern)."""
-    if len(norm) < 2 or not norm.isalpha() or not is_arabic(norm) or norm.startswith(("ال", "لل")):
+    if len(norm) < 2 or not norm.isalpha() or not is_arabic(norm) or norm.startswith(_DEFINITE):
         return False
     given = norm in _given_names()
     if not given and (_has_clitic(norm) or norm.endswith(_NATIVE_ENDINGS)):
         return False
     form = _lexicon_form(norm)
     count = lexicon_count(form)
-    if count >= 500 or lexicon_count("ال" + form) * 20 > count or tanween_count(form):
-        return False
+    if count >= 500 or lexicon_count("ال" + form) * 20 > count or tanween_count(form) * 20 > count:
+        return False  # (one accusative «مورا» among 210 is a typo, not the word)
+    if not given and form.endswith("ت") and native_reason(form) is not None:
+        return False  # a past-tense verb: حافظت
     if form.endswith("ا") and lexicon_count("ال" + form[:-1]):
         return False  # an accusative: حراكا
     if not given and form.endswith("ان") and lexicon_count(form[:-2]) > count:
@@ -742,6 +778,9 @@ class _Text:
         self.norms = norms
         words_get = _WORDS.get
         self.words = [words_get(norm) or _word(norm) for norm in norms]
+        sports = _vocab(SPORTS_WORDS)
+        #: Several words of sports reporting: club names that are ordinary words count.
+        self.sports = sum(1 for norm in norms if norm in sports) >= 3
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -768,11 +807,15 @@ class _Text:
 
 
 def _gazetteer_at(t: _Text, i: int, cued: bool) -> tuple[_Entry, int] | None:
-    """Longest gazetteer alias starting at token ``i``: (entry, index after it)."""
+    """Longest gazetteer alias starting at token ``i``: (entry, index after it).
+
+    ``cued``: a cue announces a name here, so names that are also ordinary words count; in a
+    sports article (:attr:`_Text.sports`) an organization's such name counts anywhere.
+    """
     norms, size = t.norms, len(t.norms)
     for entry in t.words[i].candidates:
         n = len(entry.words)
-        if i + n > size or (entry.cue_only and not cued):
+        if i + n > size or (entry.cue_only and not cued and not (t.sports and entry.type == "organization")):
             continue
         k = 1
         while k < n and _same_word(norms[i + k], entry.words[k], entry.stems[k]) and t.joined(i + k - 1):
@@ -783,7 +826,11 @@ def _gazetteer_at(t: _Text, i: int, cued: bool) -> tuple[_Entry, int] | None:
 
 
 def _is_nisba(norm: str) -> bool:
-    return norm.startswith("ال") and stem_word(norm) in NISBA_STEMS
+    """A definite nationality adjective, masculine or feminine (السوداني، السودانية)."""
+    if not norm.startswith("ال"):
+        return False
+    stem = stem_word(norm)
+    return stem in NISBA_STEMS or (stem.endswith("يه") and stem[:-1] in NISBA_STEMS)
 
 
 def _is_stop(norm: str) -> bool:
@@ -879,11 +926,20 @@ _CHAIN = ("بن", "ابن", "بنت", "ال", "عبد", "ابو", "ابي", "ا�
 
 
 def _family_name(t: _Text, j: int) -> bool:
-    """Token ``j`` ends a بن chain as the family name: الكثير، المطيويع (not عقب، أمس)."""
+    """Token ``j`` ends a بن chain as the family name: المطيويع، الفالح (not عقب، أمس، الوفد)."""
     norm = t.norm(j)
     if not norm.isalpha() or _is_stop(norm) or _is_nisba(norm) or _role_at(t, j) or _has_clitic(norm):
         return False
-    return norm.startswith("ال") or norm in _given_names() or _rare_word(t.cleaned(j))
+    if norm.startswith("ال"):
+        return not _royal_end(t, j)
+    return norm in _given_names() or _rare_word(t.cleaned(j))
+
+
+def _royal_end(t: _Text, j: int) -> bool:
+    """Token ``j`` follows «… بن … بن عبدالعزيز»: a royal line, which takes no family name but
+    آل سعود, so a definite word there is the sentence going on («… بن عبدالعزيز الوفد»)."""
+    before = [t.norm(k) for k in range(max(0, j - 5), j)]
+    return before[-1:] in (["عبدالعزيز"], ["العزيز"]) and before.count("بن") >= 2
 
 
 def _person_end(t: _Text, i: int) -> int:
@@ -1038,8 +1094,10 @@ def _person_given_family(t: _Text, i: int) -> tuple[Mention, int] | None:
     """
     norm = t.norm(i)
     first = _without_clitic(norm)
-    if first.startswith("ال") or first not in _given_names() or not _strong_given(first):
+    if first.startswith("ال") or first not in _given_names():
         return None
+    if not _strong_given(first) and not (i + 1 < len(t) and t.norm(i + 1) in _family_names()):
+        return None  # سامي المطيري: a listed family name vouches for a given name that is also a word
     if norm != first and not norm.startswith("و"):
         return None  # لصالح، بحسن: a preposition's object, not a name
     if _maksura_lookalike(t, i) or not t.joined(i, _SOFT_GAP):
@@ -1069,6 +1127,8 @@ def _plain_surname(t: _Text, j: int) -> bool:
         return False
     if _gazetteer_at(t, j, cued=True):
         return False  # a known entity starts here: «محمد مصر» is not a name
+    if j + 1 < len(t) and t.norm(j + 1) == "الله":
+        return False  # «عثمان رضي الله عنه»: a blessing, not a surname
     return word.name_part or (norm in _given_names() and _strong_given(norm) and not word.stop)
 
 
@@ -1098,7 +1158,8 @@ def _family_word(t: _Text, j: int) -> bool:
 _FOREIGN_ORG_WORDS = _wordset(
     "كورب كوربوريشن كوربوريشين إيرلاينز ايرلاينز إيرويز انسايدر إنسايدر تايمز بوست نيوز جورنال ميرور "
     "تلغراف غارديان جروب غروب قروب موتورز انترناشونال إنترناشونال سيستمز تكنولوجيز كابيتال بنك "
-    "ستوديوز بيكتشرز فارما إيروسبيس ايروسبيس هولدينغ هولدنج هولدينغز هولدنجز إنشورانس انشورانس"
+    "ستوديوز بيكتشرز فارما إيروسبيس ايروسبيس هولدينغ هولدنج هولدينغز هولدنجز إنشورانس انشورانس "
+    "كوميونيكيشنز كومبيوتر تسايتونغ زايتونغ بوليتيكو نيوزويك إيكونوميست ريبورت ميديا"
 )
 
 
@@ -1166,6 +1227,8 @@ def _org_name_end(t: _Text, head: str, i: int) -> int:
     return j
 
 
+#: Heads that, before a known place, name that place's body: «شرطة الخرج»، «بلدية الوجه».
+PLACE_NAMED_HEADS = _wordset("شرطة بلدية أمانة جامعة مستشفى سفارة لجنة")
 #: Heads that say what kind of body follows, not part of its name when a proper name follows:
 #: «شركة بولغري» is بولغري, «صحيفة أساهي» is أساهي (but «وكالة الأنباء السعودية» keeps its head).
 DESCRIPTOR_HEADS = _wordset("شركة صحيفة وكالة")
@@ -1180,6 +1243,8 @@ def _org_after_head(t: _Text, i: int) -> tuple[Mention, int] | None:
     known = _gazetteer_at(t, j, cued=True)
     if known and known[0].type == "organization":
         return _mention(t, "organization", j, known[1], known[0].canonical), known[1]
+    if known and known[0].type == "place" and head in _vocab(PLACE_NAMED_HEADS) and not _has_clitic(t.norm(j)):
+        return _mention(t, "organization", i, known[1]), known[1]  # شرطة الخرج: the body of a place
     first = t.norm(j)
     if first in _vocab(GENERIC_ORG_WORDS) or _is_stop(first) or _is_nisba(first) or not first.isalpha():
         return None
@@ -1204,8 +1269,20 @@ def _org_after_head(t: _Text, i: int) -> tuple[Mention, int] | None:
 #: «المجلس الأعلى للقضاء»، «الاتحاد السعودي لكرة القدم».
 DEFINITE_ORG_HEADS = _wordset(
     "اللجنة المجلس الهيئة المحكمة الغرفة الإدارة المؤسسة الرئاسة الجمعية المركز الصندوق المديرية الوكالة "
-    "النيابة القيادة الأمانة الاتحاد المنظمة الرابطة البرنامج"
+    "النيابة القيادة الأمانة الاتحاد المنظمة الرابطة"
 )
+
+
+#: Definite heads that, with a nationality, name one body: «السفارة الأميركية»، «البرلمان
+#: اليوناني»، «الاتحاد البرتغالي» (its football federation).
+NATIONAL_BODY_HEADS = _wordset("السفارة البرلمان الاتحاد القنصلية")
+
+
+def _national_body(t: _Text, i: int) -> tuple[Mention, int] | None:
+    """A national body: one of :data:`NATIONAL_BODY_HEADS` and a nationality adjective."""
+    if t.norm(i) not in _vocab(NATIONAL_BODY_HEADS) or not t.joined(i, _SOFT_GAP) or not _is_nisba(t.norm(i + 1)):
+        return None
+    return _mention(t, "organization", i, i + 2), i + 2
 
 
 def _org_definite_head(t: _Text, i: int) -> tuple[Mention, int] | None:
@@ -1225,6 +1302,9 @@ def _org_definite_head(t: _Text, i: int) -> tuple[Mention, int] | None:
         if known and known[0].type == "organization":
             j = known[1]  # لمنظمة التعاون الإسلامي: a known body ends the name
             break
+        if known and known[0].type == "place" and not _has_clitic(t.norm(j)):
+            j = known[1]  # لمهرجان جدة التاريخية: a place inside the name, whole
+            continue
         if not _complement_word(t, j):
             break
         j += 1
@@ -1247,7 +1327,7 @@ def _complement_start(t: _Text, j: int) -> bool:
     norm = t.norm(j)
     if not norm.isalpha() or _is_stop(norm) or len(norm) < 4:
         return False
-    if norm.endswith(("ه", "ها", "هم", "هما")):
+    if t.cleaned(j).endswith(("ه", "ها", "هم", "هما")):
         return False  # «لاستقبالهم»: a purpose, not a name
     if norm.startswith("لل"):
         return True
@@ -1385,6 +1465,18 @@ def _rule_at(t: _Text, i: int) -> tuple[list[Mention], int] | None:
     return ([single[0]], single[1]) if single else None
 
 
+def _adjective_use(t: _Text, i: int, entry: _Entry, end: int) -> bool:
+    """A one-word place that is also a feminine nisba, after a definite noun, is the adjective:
+    «الشركات السعودية»، «المدن السعودية» are Saudi companies and cities, not Saudi Arabia."""
+    norm = t.norm(i)
+    if entry.type != "place" or end != i + 1 or not norm.startswith("ال") or not norm.endswith("يه"):
+        return False
+    if i == 0 or not t.joined(i - 1, _SOFT_GAP):
+        return False
+    before = t.norm(i - 1)
+    return before.startswith("ال") and before.isalpha() and not _is_stop(before) and not t.word(i - 1).candidates
+
+
 def _known_mention(t: _Text, i: int, entry: _Entry, end: int) -> tuple[Mention, int]:
     """A gazetteer match and the index after it; a ministry-like name with a nationality after
     it is another entity: «وزارة الخارجية الفرنسية» is not the (Saudi) «وزارة الخارجية»."""
@@ -1440,14 +1532,17 @@ def _find_mentions(t: _Text) -> list[Mention]:
     words, norms, i, n = t.words, t.norms, 0, len(t)
     while i < n:
         word = words[i]
-        known = _gazetteer_at(t, i, cued=False) if word.candidates else None
+        known = _gazetteer_at(t, i, cued=i > 0 and norms[i - 1] in _vocab(PLATFORM_CUES)) if word.candidates else None
+        if known and _adjective_use(t, i, *known):
+            i += 1
+            continue
         if known:
             mention, i = _known_mention(t, i, *known)
             out.append(mention)
             continue
         found = _rule_at(t, i) if word.cue or word.org_head or word.role or word.given or word.name_part else None
-        if found is None and norms[i] in _vocab(DEFINITE_ORG_HEADS):
-            single = _org_definite_head(t, i)
+        if found is None and norms[i] in _vocab(DEFINITE_ORG_HEADS | NATIONAL_BODY_HEADS):
+            single = _org_definite_head(t, i) or _national_body(t, i)
             found = ([single[0]], single[1]) if single else None
         if found:
             out.extend(found[0])
@@ -1527,7 +1622,18 @@ def resolve_alias(text: str) -> tuple[str, str] | None:
     known = _gazetteer_at(t, 0, cued=True)
     if known and known[1] == len(t):
         return known[0].type, known[0].canonical
-    return _gazetteer().by_key.get(name_key(text))
+    found = _gazetteer().by_key.get(name_key(text))
+    if found is None and _royal_chain(t):
+        # فيصل بن نواف بن عبدالعزيز is the facet value فيصل بن نواف (see _canonical_for).
+        return "person", _canonical_for("person", [surface for surface, _, _ in t.tokens])
+    return found
+
+
+def _royal_chain(t: _Text) -> bool:
+    """A بن chain of five words or more ending in بن عبدالعزيز or آل سعود: a name the facets
+    shorten, so the long form must resolve to the short one."""
+    words = [_without_clitic(n) for n in t.norms]
+    return len(words) >= 5 and words[1] == "بن" and _ROYAL_TAIL.search(" ".join(words)).group() != ""
 
 
 #: Arabic spellings tried per word of a Latin name, and phrases tried in all.

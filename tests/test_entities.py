@@ -165,6 +165,56 @@ def test_a_definite_head_without_a_named_purpose_is_no_organization(text: str) -
     assert values(text, "organization") == []
 
 
+def test_a_title_alone_names_no_one_in_text_but_resolves_in_queries() -> None:
+    from index.entities import resolve_alias
+
+    assert values("وصل خادم الحرمين الشريفين إلى طنجة", "person") == []
+    assert resolve_alias("خادم الحرمين الشريفين") == ("person", "سلمان بن عبدالعزيز")
+    assert values("وصل الملك سلمان إلى طنجة", "person") == ["سلمان بن عبدالعزيز"]
+
+
+def test_a_long_royal_name_resolves_to_the_short_facet_value() -> None:
+    from index.entities import resolve_alias
+
+    assert values("استقبل الأمير فيصل بن نواف بن عبدالعزيز الوفد", "person") == ["فيصل بن نواف"]
+    assert resolve_alias("فيصل بن نواف بن عبدالعزيز") == ("person", "فيصل بن نواف")
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("أظهرت معظم الشركات السعودية المدرجة نموا", []),  # the adjective: Saudi companies
+        ("وصل الوفد إلى السعودية أمس", ["السعودية"]),
+        ("سفير باكستان لدى المملكة", ["باكستان"]),  # المملكة is not a name (guideline)
+    ],
+)
+def test_saudi_the_adjective_and_the_kingdom_are_not_the_country(text: str, places: list[str]) -> None:
+    assert values(text, "place") == places
+
+
+def test_a_club_named_by_an_ordinary_word_counts_in_a_sports_article() -> None:
+    sports = "فاز النصر على الهلال في مباراة الدوري وسجل اللاعب هدفين في الشوط الثاني"
+    assert "نادي النصر" in values(sports, "organization")
+    assert values("احتفل الجيش بالنصر في المعركة", "organization") == []
+
+
+def test_a_platform_counts_after_its_cue_only() -> None:
+    assert values("نشر صورة على تويتر", "organization") == []
+    assert values("نشرت الصفحة على موقع فيسبوك صورة", "organization") == ["فيسبوك"]
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("وقالت السفارة الأميركية في بيان", "السفارة الأميركية"),
+        ("وقرر الاتحاد البرتغالي إيقاف اللاعب", "الاتحاد البرتغالي"),
+        ("وأعلنت شرطة الخرج القبض على", "شرطة الخرج"),
+    ],
+)
+def test_national_and_local_bodies(text: str, org: str) -> None:
+    assert values(text, "organization") == [org]
+
+
 def test_no_person_without_a_name() -> None:
     assert values("وقال الرئيس إن الوزير سيزور المدينة يوم الثلاثاء", "person") == []
 

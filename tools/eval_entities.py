@@ -46,7 +46,7 @@ def key(kind: str, name: str) -> tuple[str, ...]:
     """Gold and system names meet on the entity they resolve to, else on their spelling key."""
     known = resolve_alias(name)
     if known and known[0] == kind:
-        return ("=", known[1])
+        return name_key(known[1])  # the canonical name: a system value that *is* it meets it too
     return name_key(name)
 
 

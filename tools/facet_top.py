@@ -7,7 +7,8 @@ each facet (person, organization, place).  A newspaper's own bylines and masthea
 of a facet are what ``index.credits`` is for; this is how to see them::
 
     .venv/bin/python tools/facet_top.py               # the extractor as it is: key "after"
-    .venv/bin/python tools/facet_top.py --no-credits  # index.credits switched off: key "before"
+    .venv/bin/python tools/facet_top.py --no-credits  # index.credits switched off: key "no_credits"
+    .venv/bin/python tools/facet_top.py --code /path/to/worktree-of-2918e42   # key "landed"
 
 Each run is written under its key into ``benchmarks/results/facet_top15.json`` (the other key
 is kept), with the time the credit step took per article (``screen_credits``, measured inside
@@ -26,15 +27,24 @@ from multiprocessing import Pool
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+#: ``--code DIR``: count with the extractor of another checkout (the landed code, for "before").
+CODE = Path(sys.argv[sys.argv.index("--code") + 1]).resolve() if "--code" in sys.argv else None
+sys.path.insert(0, str(CODE or ROOT))
+if CODE is not None:  # the venv's editable install would answer with this checkout's modules
+    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in str(f).lower()]
 
-import index.credits as credits  # noqa: E402
+import index.entities as entities  # noqa: E402
 from index.entities import TYPES, extract_entities  # noqa: E402
 from index.ingest import Article, read_sources  # noqa: E402
 
+try:
+    import index.credits as credits
+except ImportError:  # the landed code had no credit step
+    credits = None  # type: ignore[assignment]
+
 CORPUS = Path(os.environ.get("SAUDINEWSNET") or ROOT.parent / "shared" / "corpora" / "saudinewsnet.jsonl.gz")
 OUT = ROOT / "benchmarks" / "results" / "facet_top15.json"
-_screen = credits.screen_credits
+_screen = credits.screen_credits if credits is not None else None
 _spent = [0.0, 0]  # seconds in the credit step, calls (per worker)
 
 
@@ -52,16 +62,16 @@ def _untouched(mentions, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 
 def _setup(no_credits: bool) -> None:
-    """Worker set-up: the credit step switched off, or timed (``extract_entities_analyzed``
-    imports ``screen_credits`` from the module at every call, so replacing it here is enough)."""
-    credits.screen_credits = _untouched if no_credits else _timed_screen
+    """Worker set-up: the credit step switched off, or timed (the name ``index.entities`` calls)."""
+    if credits is not None:
+        entities.screen_credits = _untouched if no_credits else _timed_screen  # type: ignore[attr-defined]
 
 
 def _entities(batch: list[tuple[str, str, str | None]]) -> tuple[list[set[tuple[str, str]]], float, int]:
     _spent[:] = [0.0, 0]
     found = []
     for title, content, source in batch:
-        got = extract_entities(title, content, source)
+        got = extract_entities(title, content, source) if credits is not None else extract_entities(title, content)
         found.append({(kind, value) for kind in TYPES for value in got[kind]})
     return found, _spent[0], _spent[1]
 
@@ -101,6 +111,7 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--processes", type=int, default=2)
+    ap.add_argument("--code", type=Path, help="another checkout whose extractor to count with (key 'landed')")
     args = ap.parse_args()
     counts, articles, seconds, per_call = count(args.corpus, args.no_credits, args.processes)
     result = top(counts, args.top)
@@ -111,14 +122,16 @@ def main() -> None:
     print(f"{articles} articles in {seconds:.1f} s with {args.processes} processes", end="")
     print("" if args.no_credits else f"; credit step {per_call * 1e3:.3f} ms an article")
     record: dict[str, object] = {
-        "credits": "off (index.credits.screen_credits replaced by a pass-through)" if args.no_credits else "on",
+        "code": str(CODE) if CODE else "this checkout",
+        "credits": "off (index.credits.screen_credits replaced by a pass-through)" if args.no_credits or CODE else "on",
         "articles": articles,
         "top": result,
     }
-    if not args.no_credits:
+    if not args.no_credits and not CODE:
         record["credit_step_ms_per_article"] = round(per_call * 1e3, 4)
     saved = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
-    saved["before" if args.no_credits else "after"] = record
+    saved.pop("before", None)  # the key of an earlier version of this tool
+    saved["landed" if CODE else "no_credits" if args.no_credits else "after"] = record
     args.out.write_text(json.dumps(saved, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 

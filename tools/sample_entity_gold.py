@@ -8,6 +8,7 @@ blind to the extractor's output.  The texts are never committed: the gold file k
 article ids and urls, and ``tools/eval_entities.py`` reads the texts from ../shared.
 
     python3 tools/sample_entity_gold.py OUT_DIR [--count 90] [--batches 6] [--seed 20261201]
+    python3 tools/sample_entity_gold.py OUT_DIR --count 60 --batches 4 --seed 20261202   # a second draw
 
 Writes ``OUT_DIR/batch-<k>.jsonl`` (one article a line: ``id``, ``source``, ``url``,
 ``title``, ``text``) and ``OUT_DIR/assignments.json`` (which annotators get which
@@ -26,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpora" / "saudinewsnet.jsonl.gz"
 EXCLUDED = ROOT / "tests" / "data" / "entities" / "snn.json"  # the older excerpt sample
+#: Articles already in a gold set are never drawn again (a second draw adds new ones).
+GOLD = ROOT / "tests" / "data" / "entities"
 
 
 def article_id(url: str) -> str:
@@ -43,6 +46,8 @@ def main() -> None:
     args = parser.parse_args()
 
     excluded = {item["url"] for item in json.loads(EXCLUDED.read_text(encoding="utf-8"))}
+    for path in sorted(GOLD.glob("random_gold*.json")):
+        excluded |= {item["url"] for item in json.loads(path.read_text(encoding="utf-8"))}
     with gzip.open(args.corpus, "rt", encoding="utf-8") as lines:
         records = [json.loads(line) for line in lines]
     usable = [r for r in records if (r.get("content") or "").strip() and r.get("url") and r["url"] not in excluded]
