@@ -1584,17 +1584,12 @@ def extract_entities_analyzed(
 
     Mentions inside credit material are dropped (:mod:`index.credits`): wire-agency, photo,
     link and syndication credits always; the paper's own bylines, datelines, mastheads and
-    foot lines when ``source`` names a known paper.  The paper named in its own news
-    (``وقال لـ«عكاظ»``) stays, as the paper: one organization mention.
+    foot lines, and its own name anywhere in its article, when ``source`` names a known paper.
     """
-
-    def paper(name: str, start: int, end: int) -> Mention:  # the paper named in its own news
-        return Mention("organization", name, text[start:end], start, end)
-
     t = _Text(text, tokens, norms)
     result: dict[str, list[str]] = {kind: [] for kind in TYPES}
     seen: dict[tuple[str, tuple[str, ...]], str] = {}
-    for mention in screen_credits(_find_mentions(t), text, source, t.tokens, t.norms, paper):
+    for mention in screen_credits(_find_mentions(t), text, source, t.tokens, t.norms):
         key = (mention.type, name_key(mention.canonical))
         if key not in seen:
             seen[key] = mention.canonical
