@@ -24,6 +24,8 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from tashaphyne.arabicstopwords import is_stop as _tashaphyne_stop
+
 from index.normalize import (
     _NORM_CACHE,
     ARABIC_MARKS,
@@ -44,6 +46,7 @@ __all__ = [
     "analyze",
     "clean",
     "is_arabic",
+    "is_function_word",
     "normalize_word",
     "normalized_terms",
     "stem_terms",
@@ -123,3 +126,15 @@ def analyze(text: str) -> Analyzed:
     exact = [norm_get(surface) or normalize_word(surface) for surface, _, _ in tokens]
     stems = [stem_get(surface) or stem_word(surface) for surface, _, _ in tokens]
     return Analyzed(tokens, exact, stems)
+
+
+def is_function_word(word: str) -> bool:
+    """A preposition, pronoun, particle or auxiliary (من، هو، في، التي، كان): tashaphyne's stop
+    list, tried as typed and with hamza restored on a bare alef (الى → إلى، ان → أن).
+
+    Why: a query's function words match nearly every article, so they must not count towards
+    how many of its words an article has (``search.query.minimum_should_match``).
+    """
+    if _tashaphyne_stop(word):
+        return True
+    return word[:1] == "ا" and any(_tashaphyne_stop(seat + word[1:]) for seat in "أإ")

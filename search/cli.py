@@ -188,11 +188,12 @@ def _use_color() -> bool:
 
 
 def _render_snippet(snippet: Snippet, color: bool) -> str:
-    """A snippet as terminal text: matched words in colour (or plain), ellipses where it was cut."""
+    """A snippet as a terminal line: «… » in front (every snippet line has it, cut or not, as
+    before), matched words in colour (or plain), an ellipsis where the end was cut."""
     body = "".join(
         click.style(text, fg="yellow", bold=True) if marked and color else text for text, marked in snippet.pieces()
     )
-    return ("…" if snippet.cut_before else "") + body + ("…" if snippet.cut_after else "")
+    return "… " + body + ("…" if snippet.cut_after else "")
 
 
 def _print_results(result: SearchResult) -> None:
@@ -213,7 +214,7 @@ def _print_results(result: SearchResult) -> None:
         meta = " · ".join(str(x) for x in (date, hit.source, hit.id) if x)
         click.echo(f"\n{rank}. {title}\n   {meta}  (score {hit.score:.2f})")
         for snippet in hit.snippets:
-            click.echo(f"   {'' if snippet.cut_before else '… '}{_render_snippet(snippet, color)}")
+            click.echo(f"   {_render_snippet(snippet, color)}")
         if hit.missing:
             click.echo(f"   missing: {', '.join(hit.missing)}")
 
@@ -410,7 +411,7 @@ def batch_command(queries: Any, index_dir: str | None, limit: int, tag: str) -> 
                 failed += 1
                 continue
             for rank, (doc_id, score) in enumerate(ranked, start=1):
-                click.echo(f"{qid} Q0 {doc_id} {rank} {score:.6f} {tag}")
+                click.echo(f"{qid} Q0 {doc_id} {rank} {score:.10f} {tag}")
     finally:
         engine.close()
     if failed:

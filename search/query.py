@@ -8,9 +8,12 @@ and rejects malformed input with a :class:`QueryError` whose message can be show
 
 Syntax (see the README for examples)::
 
-    داعش الرقة              all words must match (AND)
+    داعش الرقة              both words (one or two plain words: all must match)
+    أمير منطقة الرياض       three or more plain words: articles with every word first, then
+                            those missing a quarter of the content words (Forgiving)
+    داعش AND الرقة, +الرقة  strict: required whatever the number of words
     داعش OR النصرة          either; AND binds tighter than OR
-    داعش NOT الرقة, -الرقة  exclude; +word is accepted and means "required" (the default)
+    داعش NOT الرقة, -الرقة  exclude
     "دير الزور" «دير الزور» “دير الزور”   phrases
     ( … )                   grouping
     title:… source:… date:… id:…         fields; date:2017, date:[2017-05 to 2017-11]
@@ -33,7 +36,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from index.analysis import normalize_word, stem_word, tokenize
+from index.analysis import is_function_word, normalize_word, stem_word, tokenize
 from index.entities import resolve_alias
 from index.normalize import INVISIBLES
 from search.daterange import parse_range_syntax
@@ -80,11 +83,13 @@ def minimum_should_match(words: int) -> int:
     """How many of a plain query's ``words`` an article needs to be listed at all.
 
     Every word for one or two words; all but one for three to seven; one more word may be
-    missing per four words beyond that (8 → 6, 12 → 9).  Elasticsearch users write the same
-    as ``minimum_should_match: "2<-1 7<75%"``.  Why: a known-item query of 3–4 words fails
-    as a whole when one word is analyzed differently from the article's form; one missing
-    word of three or four still leaves a specific query, while two missing of four would
-    not.  Longer queries are pasted sentences, where more words are incidental.
+    missing per four words beyond that (8 → 6, 12 → 9).  In Elasticsearch's terms,
+    ``minimum_should_match: "2<-1 7<-25%"`` (a quarter missing, rounded down).  Counted over
+    a query's content words; its function words must all match (:func:`_forgiving`).
+    Why: a known-item query of 3–4 words fails as a whole when one word is analyzed
+    differently from the article's form; one missing word of three or four still leaves a
+    specific query, while two missing of four would not.  Longer queries are pasted
+    sentences, where more words are incidental.
     """
     if words < FORGIVE_FROM:
         return words
@@ -205,7 +210,10 @@ def _forgiving(tree: Node, alias: EntityRef | None) -> Forgiving | None:
         return None
     hard = [c for c in children if not (isinstance(c, Word) and c.optional)]
     required = None if not hard else hard[0] if len(hard) == 1 else And(tuple(hard))
-    return Forgiving(soft, minimum_should_match(len(soft)), required, alias)
+    # Function words (من، هو) are in nearly every article: they must all match, and the
+    # share that may be missing is taken from the content words only.
+    function = sum(1 for w in soft if is_function_word(w.text))
+    return Forgiving(soft, function + minimum_should_match(len(soft) - function), required, alias)
 
 
 def source_key(name: str) -> tuple[str, ...]:

@@ -17,8 +17,10 @@ Every backend ranks by the same rules:
    :attr:`Ranking.rescore_window` hits, whatever page is asked for, so that pages never
    overlap or skip a hit.
 4. **Scores say the order.**  A hit's reported score (:func:`reported_score`) falls with its
-   rank, so a TREC run re-sorted by score (trec_eval) keeps the ranking.  For a plain query
-   its integer part is the number of query words the hit matches.
+   rank, so a TREC run re-sorted by score (trec_eval) keeps the ranking (``search-cli batch``
+   prints 10 decimals).  For a forgiving query (three or more plain words) its integer part is
+   the number of query words the hit matches (all of them for a hit that names the entity the
+   whole query names).
 
 The default values come from a grid search on the known-item *tuning* set
 (``benchmarks/tune_ranking.py``, results in ``benchmarks/results/ranking_grid.json``),
@@ -54,8 +56,8 @@ DEFAULT_RANKING = Ranking()
 
 
 def reported_score(words_matched: int | None, score: float) -> float:
-    """The score a hit is shown with: ``score`` itself when every hit matches every word,
-    else ``words_matched`` plus ``score`` squeezed into [0, 1).
+    """The score a hit is shown with: ``score`` itself for a query that is not forgiving
+    (``words_matched`` None), else ``words_matched`` plus ``score`` squeezed into [0, 1).
 
     Why: coverage ranks before score (rule 1), so a partial hit may have a higher raw score
     than a full one below which it is listed; a score that contradicted the order would

@@ -432,7 +432,7 @@ class WhooshView:
         return allowed
 
     def _collect(self, query: wq.Query, limit: int, sort: str, allowed: set[int] | None) -> Results:
-        """The top ``limit`` results under the time limit (queries :meth:`_ranked` cannot run).
+        """The top ``limit`` results under the time limit (queries :meth:`_rank` cannot run).
 
         The total is counted separately by :func:`_matching_docs`, because a limited
         collector's own count is not reliable.

@@ -27,6 +27,9 @@ __all__ = ["Ranked", "evaluate_forgiving", "order", "plain_words", "rescore"]
 #: Coverage of an article found through the whole query's entity alias: it names what the query
 #: names, so it lacks no word.
 _ALL = np.int64(-1)
+#: Words whose presence is kept per hit (one bit each in an int64; the sign bit is _ALL's):
+#: a word beyond them is never reported missing.  Queries have at most 64 words.
+_BITS = 63
 
 
 class Ranked(NamedTuple):
@@ -38,13 +41,15 @@ class Ranked(NamedTuple):
     tiers: np.ndarray | None = None
     #: Per hit, a bit per word it matches (-1: all, through the entity alias).
     bits: np.ndarray | None = None
+    #: Words of the forgiving query (a hit with this many in ``tiers`` has every word).
+    words: int = 0
 
     @property
     def full(self) -> int:
-        """Hits matching every word."""
+        """Hits matching every word (or naming the entity the whole query names)."""
         if self.tiers is None:
             return len(self.ids)
-        return int(np.count_nonzero(self.tiers == self.tiers.max())) if len(self.tiers) else 0
+        return int(np.count_nonzero(self.tiers >= self.words))
 
 
 def plain_words(tree: qt.Node) -> tuple[qt.Word, ...]:
@@ -80,7 +85,8 @@ def evaluate_forgiving(
             continue
         found = scorer.match(query, within, deadline)
         count[found.ids] += 1
-        bits[found.ids] |= 1 << i
+        if i < _BITS:
+            bits[found.ids] |= 1 << i
         total[found.ids] += found.scores
     keep = count >= tree.minimum
     if tree.alias is not None:
@@ -92,7 +98,7 @@ def evaluate_forgiving(
     if tree.required is not None:
         total[required.ids] += required.scores
     ids = np.flatnonzero(keep).astype(np.int64)
-    return Ranked(ids, total[ids], count[ids], bits[ids])
+    return Ranked(ids, total[ids], count[ids], bits[ids], len(tree.words))
 
 
 def order(ranked: Ranked, sort: str, date_keys: np.ndarray | None) -> np.ndarray:
@@ -136,7 +142,7 @@ def missing(ranked: Ranked, position: int, words: tuple[qt.Word, ...]) -> tuple[
     bits = int(ranked.bits[position])
     if bits == -1:
         return ()
-    return tuple(w.text for i, w in enumerate(words) if not bits >> i & 1)
+    return tuple(w.text for i, w in enumerate(words[:_BITS]) if not bits >> i & 1)
 
 
 def as_ranked(matched: Matched) -> Ranked:

@@ -215,6 +215,35 @@ def test_national_and_local_bodies(text: str, org: str) -> None:
     assert values(text, "organization") == [org]
 
 
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("استقبل محمد بن سلمان الوفد", "محمد بن سلمان"),  # after a verb: الوفد is the object
+        ("ودشن فيصل بن بندر المشروع", "فيصل بن بندر"),
+        ("وقال تركي بن طلال بن عبدالعزيز آل سعود إن", "تركي بن طلال"),  # one facet value per prince
+        ("وقال تركي بن طلال إن", "تركي بن طلال"),
+        ("وقال محمد عبده إن الحفل", "محمد عبده"),  # two given names: the second is the surname
+    ],
+)
+def test_name_boundaries_after_review(text: str, person: str) -> None:
+    assert values(text, "person") == [person]
+
+
+def test_the_country_after_a_masculine_noun_or_a_nationality_stays() -> None:
+    assert values("زار الرئيس الفرنسي السعودية أمس", "place") == ["السعودية"]
+    assert values("غادر الوفد السعودية أمس", "place") == ["السعودية"]
+
+
+def test_generic_words_do_not_make_a_sports_article() -> None:
+    text = "أكد الفريق أول ركن أن هدف العمليات في هذا الموسم تحقيق النصر وأن الشباب هم الهدف"
+    assert values(text, "organization") == []
+
+
+def test_a_national_body_beats_the_club_in_a_sports_article() -> None:
+    text = "قرر الاتحاد البرتغالي إيقاف اللاعب بعد المباراة في الدوري وغرم المدرب"
+    assert "الاتحاد البرتغالي" in values(text, "organization")
+
+
 def test_no_person_without_a_name() -> None:
     assert values("وقال الرئيس إن الوزير سيزور المدينة يوم الثلاثاء", "person") == []
 

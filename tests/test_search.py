@@ -519,6 +519,24 @@ def test_a_partial_hit_says_what_it_lacks_on_the_page_and_in_the_cli(emirs: Engi
     assert "2 with every word" in lines[0]
 
 
+def test_with_no_hit_having_every_word_none_is_counted_full(emirs: Engine) -> None:
+    result = emirs.search(SearchRequest("أمير منطقة الرياض الطقس")).to_json()
+    assert result["total"] > 0 and result["total_full"] == 0
+
+
+def test_a_sixty_four_word_query_is_answered(emirs: Engine) -> None:
+    words = ["أمير", "منطقة", "الرياض", "جدة"] * 16
+    assert emirs.search(SearchRequest(" ".join(words))).total >= 0
+
+
+def test_function_words_must_all_match_and_do_not_lower_the_bar() -> None:
+    from search.query import analyze_query
+
+    tree = analyze_query("من هو رئيس الوزراء").tree
+    assert tree.minimum == 4  # من and هو, and both content words (two of them: all needed)
+    assert analyze_query("أمير منطقة الرياض").tree.minimum == 2
+
+
 @pytest.mark.parametrize("window", [100, 1])
 def test_scores_fall_with_rank_so_a_trec_run_keeps_its_order(emirs_index: Path, window: int) -> None:
     """trec_eval re-sorts a run by score: a partial hit must not outscore a full one above it,

@@ -99,11 +99,13 @@ def score(articles: list[dict], verbose: bool = False) -> dict[str, tuple[float,
     for article in articles:
         got = extract_entities(article.get("title", ""), article["text"], article.get("source"))
         for kind in TYPES:
-            system = {key(kind, n): n for n in got[kind]}
+            # Every value counts: two values of one entity (a facet split) are one hit and one
+            # false positive, not one hit.
+            system = [(key(kind, n), n) for n in got[kind]]
             gold = [(_gold_keys(kind, e), e["name"]) for e in article["gold"][kind]]
             unmatched = list(range(len(gold)))
             hits = 0
-            for k, value in system.items():
+            for k, value in system:
                 match = next((g for g in unmatched if k in gold[g][0]), None)
                 if match is None:
                     if verbose:
