@@ -24,8 +24,6 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from tashaphyne.arabicstopwords import is_stop as _tashaphyne_stop
-
 from index.normalize import (
     _NORM_CACHE,
     ARABIC_MARKS,
@@ -135,6 +133,8 @@ def is_function_word(word: str) -> bool:
     Why: a query's function words match nearly every article, so they must not count towards
     how many of its words an article has (``search.query.minimum_should_match``).
     """
-    if _tashaphyne_stop(word):
+    from tashaphyne.arabicstopwords import is_stop  # on first use: a cold CLI need not load it
+
+    if is_stop(word):
         return True
-    return word[:1] == "ا" and any(_tashaphyne_stop(seat + word[1:]) for seat in "أإ")
+    return word[:1] == "ا" and any(is_stop(seat + word[1:]) for seat in "أإ")

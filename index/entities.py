@@ -1204,6 +1204,8 @@ def _foreign_name(t: _Text, i: int) -> tuple[Mention, int] | None:
     """Two to four foreign-looking words side by side, with no cue: «جاكسون مارتينيز»، «كيفن
     برانس بواتينغ».  At least one word must be foreign by root and pattern, and each other one
     foreign too, a given name, or rare.  A company word at the end makes it an organization."""
+    if i + 1 >= len(t) or not t.word(i + 1).name_part or not t.joined(i, _SOFT_GAP):
+        return None  # a name needs two such words: most rare words stand alone (cheap test first)
     j = i
     while j < len(t) and j - i < 4 and _is_name_part(t, j):
         if j > i and (not t.joined(j - 1, _SOFT_GAP) or _gazetteer_at(t, j, cued=True)):

@@ -17,11 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from functools import lru_cache
-
-from tashaphyne.arabicstopwords import is_stop
-from tashaphyne.roots_const import ROOTS
-from tashaphyne.stemming import ArabicLightStemmer
+from functools import cache, lru_cache
 
 from index import stemmer
 
@@ -114,7 +110,7 @@ def _root_spellings(letters: str) -> Iterator[str]:
 
 
 def _known_root(letters: str) -> bool:
-    return any(spelling in ROOTS for spelling in _root_spellings(letters))
+    return any(spelling in _roots() for spelling in _root_spellings(letters))
 
 
 def pattern_root(stem: str) -> str | None:
@@ -147,7 +143,22 @@ def pattern_root(stem: str) -> str | None:
     return None
 
 
-_TASHAPHYNE = ArabicLightStemmer()
+@cache
+def _roots() -> frozenset[str]:
+    """tashaphyne's root list, imported on first use: a search that never asks pays nothing
+    (importing tashaphyne costs some 40 ms of every cold ``search-cli``)."""
+    from tashaphyne.roots_const import ROOTS
+
+    return frozenset(ROOTS)
+
+
+@cache
+def _light_stemmer():  # type: ignore[no-untyped-def]
+    from tashaphyne.stemming import ArabicLightStemmer
+
+    return ArabicLightStemmer()
+
+
 #: Tashaphyne's stemmer keeps the last word's analysis in the instance: one caller at a time.
 _TASHAPHYNE_LOCK = threading.Lock()
 
@@ -159,9 +170,10 @@ def tashaphyne_root(stem: str) -> str | None:
     as evidence only when its light stem is the root plus at most one letter (زار ← وزر).
     """
     with _TASHAPHYNE_LOCK:
-        light = _TASHAPHYNE.light_stem(stem_body(stem))
-        root = _TASHAPHYNE.get_root()
-    if _TASHAPHYNE.is_root(root) and len(light) <= len(root) + 1 and len(light) >= len(stem_body(stem)) - 1:
+        light_stemmer = _light_stemmer()
+        light = light_stemmer.light_stem(stem_body(stem))
+        root = light_stemmer.get_root()
+    if light_stemmer.is_root(root) and len(light) <= len(root) + 1 and len(light) >= len(stem_body(stem)) - 1:
         return root
     return None
 
@@ -169,6 +181,8 @@ def tashaphyne_root(stem: str) -> str | None:
 @lru_cache(maxsize=200_000)
 def native_reason(stem: str) -> str | None:
     """Why ``stem`` looks like a native Arabic word, or None when it looks foreign."""
+    from tashaphyne.arabicstopwords import is_stop
+
     if is_stop(stem):
         return "stop word"
     if stem.startswith(("عبد", "ابو")) or "الله" in stem:

@@ -10,7 +10,7 @@ Every backend ranks by the same rules:
    (surface-form) fields add only :attr:`Ranking.exact_weight` of their score, enough to
    break ties in favour of the form typed and no more.  (The index-time field boosts —
    ``index.contract.FIELD_BOOSTS`` — still weigh titles above bodies.)
-3. **Proximity.**  The best :attr:`Ranking.rescore_window` hits of a plain query of two or
+3. **Proximity.**  The best :attr:`Ranking.rescore_window` (30) hits of a plain query of two or
    more words are rescored by how close the query words stand in the title and the body:
    ``score × (1 + proximity × (body + title_proximity × title))``, each closeness in
    [0, 1] (``search/proximity.py``).  The window is always the first
@@ -46,8 +46,10 @@ class Ranking:
     proximity: float = 1.0
     #: Weight of closeness in the title relative to closeness in the body.
     title_proximity: float = 1.0
-    #: Hits rescored for proximity: the first this many, on every page.
-    rescore_window: int = 100
+    #: Hits rescored for proximity: the first this many, on every page.  On the tuning
+    #: known-item set 20, 30, 40 and 100 give the same MRR@10 (0.813); reading positions for
+    #: 100 hits tripled the cost of a three-word query.
+    rescore_window: int = 30
     #: Weight of a match through the entity facet (an alias of a named entity).
     alias_boost: float = 0.5
 
