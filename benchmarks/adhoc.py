@@ -12,6 +12,8 @@ system's hit outside the pool, after a later change) counts as not relevant, as 
     # … judges write /tmp/adhoc-pools/judged-<T..>.json; then
     .venv/bin/python benchmarks/adhoc.py merge /tmp/adhoc-pools          # → benchmarks/adhoc/qrels.tsv
     .venv/bin/python benchmarks/adhoc.py score --index /tmp/idx31k      # → benchmarks/results/adhoc.json
+    # after a ranking change: judge only what the new top 10 holds that no judge has seen
+    .venv/bin/python benchmarks/adhoc.py pool-new --index /tmp/idx31k --out /tmp/adhoc-new
 
 Runs are kept in ``benchmarks/adhoc/runs/`` (TREC format) so a score can be recomputed.
 """
@@ -107,9 +109,31 @@ def pool(args: argparse.Namespace) -> None:
     print(f"{len(items)} topics, {sum(map(len, pools.values()))} pooled articles → {args.out}")
 
 
+def pool_new(args: argparse.Namespace) -> None:
+    """Pool files of the articles in this project's top 10 that no judge has seen (after a
+    change to the ranking), to be judged blind like the first pool; ``merge`` adds them."""
+    items = topics()
+    judged = qrels()
+    ours = run_ours(args.index, items)
+    new = {t["id"]: [d for d, _ in ours[t["id"]][:DEPTH] if d not in judged.get(t["id"], {})] for t in items}
+    texts = articles(set().union(*map(set, new.values())))
+    args.out.mkdir(parents=True, exist_ok=True)
+    for topic in items:
+        docs = sorted(new[topic["id"]])
+        if not docs:
+            continue
+        random.Random(topic["id"]).shuffle(docs)
+        batch = [{**texts[d], "text": texts[d]["text"][:JUDGED_CHARS]} for d in docs if d in texts]
+        (args.out / f"pool-{topic['id']}.json").write_text(
+            json.dumps({"topic": topic, "articles": batch}, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    print(f"{sum(map(len, new.values()))} unjudged articles in {sum(1 for v in new.values() if v)} topics → {args.out}")
+
+
 def merge(args: argparse.Namespace) -> None:
-    """``judged-*.json`` files (``{"topic": id, "grades": {doc: 0|1|2}}`` lists) → qrels.tsv."""
-    grades: dict[tuple[str, str], int] = {}
+    """``judged-*.json`` files (``{"topic": id, "grades": {doc: 0|1|2}}`` lists) → qrels.tsv,
+    added to the judgments already there (an earlier grade of an article is kept)."""
+    grades: dict[tuple[str, str], int] = {(t, d): g for t, docs in qrels().items() for d, g in docs.items()}
     for path in sorted(args.pools.glob("judged-*.json")):
         for entry in json.loads(path.read_text(encoding="utf-8")):
             for doc, grade in entry["grades"].items():
@@ -145,7 +169,9 @@ def score(args: argparse.Namespace) -> None:
     judged = qrels()
     runs = {"lucene": read_run("lucene")}
     if args.index:
-        runs["ours"] = {q: [d for d, _ in hits] for q, hits in run_ours(args.index, items).items()}
+        ours = run_ours(args.index, items)
+        write_run("ours", ours)  # kept, so that the score can be recomputed
+        runs["ours"] = {q: [d for d, _ in hits] for q, hits in ours.items()}
     else:
         runs["ours"] = read_run("ours")
     table = {}
@@ -170,12 +196,15 @@ def main() -> int:
     p = sub.add_parser("pool")
     p.add_argument("--index", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
+    n = sub.add_parser("pool-new")
+    n.add_argument("--index", type=Path, required=True)
+    n.add_argument("--out", type=Path, required=True)
     m = sub.add_parser("merge")
     m.add_argument("pools", type=Path)
     s = sub.add_parser("score")
     s.add_argument("--index", type=Path, help="run this project again on this index (default: the stored run)")
     args = ap.parse_args()
-    {"pool": pool, "merge": merge, "score": score}[args.command](args)
+    {"pool": pool, "pool-new": pool_new, "merge": merge, "score": score}[args.command](args)
     return 0
 
 
