@@ -103,11 +103,11 @@ class Engine:
     def export(self, request: SearchRequest, cap: int | None = None) -> Export:
         """Every article ``request`` matches, in its result order, for a CSV or JSONL export.
 
-        The matches are found and counted now: a bad query, or more than ``cap`` articles,
-        (default :data:`~search.export.MAX_EXPORT`) raises :class:`QueryError` before anything
-        is read.  The articles (no snippets) are
-        read in batches as the export is iterated, from one view of the index that the
-        export holds until it is closed.  Paging is ignored; nothing is collapsed.
+        The matches are found and counted now: a bad query, or more than ``cap`` articles
+        (default :data:`~search.export.MAX_EXPORT`), raises :class:`QueryError` before anything
+        is read.  The articles (no snippets) are read in batches as the export is iterated,
+        from one view of the index that the export holds until it is closed.  Paging is
+        ignored; nothing is collapsed.
         """
         parsed, sort = _understood(request)
         cap = MAX_EXPORT if cap is None else cap
