@@ -5,13 +5,15 @@ Run with the *project* venv on a built index (e.g. of the 31k SaudiNewsNet corpu
     search-cli index ../shared/corpora/saudinewsnet.jsonl.gz --rebuild --index /tmp/saudi-31k
     .venv/bin/python benchmarks/export.py --index /tmp/saudi-31k
 
-Each case exports one result set in full, as ``/api/export`` and ``search-cli search --all``
-write it (``search.export.export_chunks``), to a sink that only counts the bytes.  Per case:
-the articles, the seconds from the request to the last byte, and the peak resident memory
-*above* what the process held before the case (``VmHWM`` is reset between cases through
-``/proc/self/clear_refs``), so a flat export shows the same peak for 3,000 articles and for
-30,000.  ``--tracemalloc`` adds a second pass per case measuring the peak of Python's own
-allocations (slower; not timed).
+Each case runs in a child process of its own: it opens the index, warms up what every
+export shares (one small export of another query: the facet table, the date column, the
+analysis caches), then exports the case's result set in full, as ``/api/export`` and
+``search-cli search --all`` write it (``search.export.export_chunks``), to a sink that only
+counts the bytes.  Per case: the articles, the seconds from the request to the last byte,
+and the peak resident memory *above* what the process held before the case (``VmHWM``,
+reset through ``/proc/self/clear_refs``), so a flat export shows about the same peak for
+3,000 articles and for 30,000.  ``--tracemalloc`` adds a second pass measuring the peak of
+Python's own allocations (slower; not timed).
 
 Prints a markdown table and writes ``benchmarks/results/export.json``.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -34,12 +37,14 @@ from search.export import export_chunks  # noqa: E402
 
 #: Result sets from a few thousand articles to the whole corpus (SaudiNewsNet: July–August 2015).
 CASES: dict[str, SearchRequest] = {
-    "first week of July, newest first": SearchRequest(date_from="2015-07-01", date_to="2015-07-07"),
+    "first 10 days of August, newest first": SearchRequest(date_from="2015-08-01", date_to="2015-08-10"),
     "word «السعودية», by relevance": SearchRequest(q="السعودية"),
-    "word «المملكة», by date": SearchRequest(q="المملكة", sort="date"),
+    "word «اليوم», by relevance": SearchRequest(q="اليوم"),
+    "word «العام», by date": SearchRequest(q="العام", sort="date"),
     "July 2015, newest first": SearchRequest(date_from="2015-07", date_to="2015-07"),
     "every dated article, newest first": SearchRequest(date_from="2000", date_to="2030"),
 }
+WARM_UP = SearchRequest(q="الرياض", date_from="2015-08-01", date_to="2015-08-01")
 TARGET_SECONDS_PER_10K = 5.0
 
 
@@ -89,27 +94,43 @@ def measure(engine: Engine, name: str, request: SearchRequest, fmt: str, python_
     return row
 
 
+def child(index: str, name: str, fmt: str, python_peak: bool) -> dict[str, object]:
+    """One case in this process (``--child``): open, warm up, measure."""
+    engine = Engine(index)
+    try:
+        _export(engine, WARM_UP, fmt)
+        return measure(engine, name, CASES[name], fmt, python_peak)
+    finally:
+        engine.close()
+
+
+def _in_child(args: argparse.Namespace, name: str) -> dict[str, object]:
+    command = [sys.executable, __file__, "--index", args.index, "--format", args.format, "--child", name]
+    if args.tracemalloc:
+        command.append("--tracemalloc")
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", required=True, help="a built index directory")
     parser.add_argument("--format", default="csv", choices=("csv", "jsonl"))
     parser.add_argument("--tracemalloc", action="store_true", help="also measure Python's peak allocations")
     parser.add_argument("--out", default=str(HERE / "results" / "export.json"))
+    parser.add_argument("--child", choices=list(CASES), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    engine = Engine(args.index)
-    try:
-        # Warm up what every export shares (the generation's facet table, date keys, the
-        # analysis caches), so that the first case does not pay for them.
-        _export(engine, SearchRequest(q="الرياض", date_from="2015-07-01", date_to="2015-07-01"), args.format)
-        rows = [measure(engine, name, request, args.format, args.tracemalloc) for name, request in CASES.items()]
-    finally:
-        engine.close()
-    print(f"| case | articles | seconds | articles/s | MB {args.format} | peak RSS above start (MB) |")
-    print("|---|---:|---:|---:|---:|---:|")
+    if args.child:
+        print(json.dumps(child(args.index, args.child, args.format, args.tracemalloc), ensure_ascii=False))
+        return
+    rows = [_in_child(args, name) for name in CASES]
+    python_peak = " Python peak (MB) |" if args.tracemalloc else ""
+    print(f"| case | articles | seconds | articles/s | MB {args.format} | peak RSS above start (MB) |{python_peak}")
+    print("|---|---:|---:|---:|---:|---:|" + ("---:|" if args.tracemalloc else ""))
     for row in rows:
         print(
             f"| {row['case']} | {row['articles']:,} | {row['seconds']} | {row['articles_per_s']:,} "
             f"| {row['mb_written']} | {row['peak_rss_above_start_mb']} |"
+            + (f" {row['python_peak_mb']} |" if args.tracemalloc else "")
         )
     result = {
         "index": args.index,
