@@ -8,7 +8,7 @@ Layer 4 of the stack (``index`` holds layers 1–3 and never imports this packag
   (``whoosh_backend``, ``whoosh_query``, ``matches``, ``facets``);
 * what every backend's results go through: ``snippets``, ``spelling``, ``similar``
   (through the backend), ``profiles`` (entity pages), ``complete``, ``explain``;
-* ``engine``: one search from request to result.
+* ``engine``: one search from request to result, or a whole result set (``export``: CSV, JSONL).
 
 Layer 5, the front ends: ``search.cli`` here and the ``web`` package.  Neither imports the
 other, and nothing else imports the CLI.

@@ -30,7 +30,7 @@ Layer: the read side.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, TypeVar
@@ -40,7 +40,7 @@ from search import querytree as qt
 from search.daterange import DateRange, date_range
 from search.request import FACET_FILTERS, SearchRequest
 
-__all__ = ["Filters", "Found", "IndexView", "Matches", "SearchBackend", "SearchPlan"]
+__all__ = ["Filters", "Found", "IndexView", "Listing", "Matches", "SearchBackend", "SearchPlan"]
 
 T = TypeVar("T")
 
@@ -102,6 +102,14 @@ class Matches:
         return self.total if self.total_full is None else self.total_full
 
 
+class Listing(NamedTuple):
+    """Every match of a search in result order (an export): the exact total, known before any
+    document is read, and the hits, whose stored fields are read in batches as they are consumed."""
+
+    total: int
+    hits: Iterator[Found]
+
+
 class IndexView(Protocol):
     """One generation of one index, for one request."""
 
@@ -109,6 +117,15 @@ class IndexView(Protocol):
 
     def search(self, plan: SearchPlan) -> Matches:
         """Every article matching ``plan`` counted, the best ``plan.limit`` returned."""
+
+    def listing(self, plan: SearchPlan) -> Listing:
+        """Every article matching ``plan`` in the order :meth:`search` ranks them (``plan.sort``).
+
+        ``offset``, ``limit`` and facets are ignored, and nothing is collapsed.  The matches are
+        found and ordered now (a bad or slow query raises here); only their ids and scores are
+        kept, and ``hits`` reads the documents in batches, so memory does not grow with the
+        total.  ``hits`` must be consumed while this view is held.
+        """
 
     def count(self, tree: qt.Node, filters: Filters) -> int:
         """How many articles match all of it (for a forgiving query: every word; no ranking, no facets)."""

@@ -27,7 +27,12 @@ import click
 from search.config import BUNDLED_CORPUS, ENV_INDEX, default_index_dir
 from search.request import MAX_PER_PAGE, MAX_RUN_DEPTH, SORTS
 
+#: Export formats of ``search --all`` (as ``search.export.EXPORT_FORMATS``; kept here so that
+#: ``--help`` does not import the engine).
+EXPORT_FORMATS = ("csv", "jsonl")
+
 if TYPE_CHECKING:
+    from search.engine import Engine, SearchRequest
     from search.results import SearchResult, Snippet
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -189,11 +194,12 @@ def _use_color() -> bool:
 
 def _render_snippet(snippet: Snippet, color: bool) -> str:
     """A snippet as a terminal line: «… » in front (every snippet line has it, cut or not, as
-    before), matched words in colour (or plain), an ellipsis where the end was cut."""
+    before, unless the text opens with dots itself), matched words in colour (or plain), an
+    ellipsis where the end was cut (none next to dots already there)."""
     body = "".join(
         click.style(text, fg="yellow", bold=True) if marked and color else text for text, marked in snippet.pieces()
     )
-    return "… " + body + ("…" if snippet.cut_after else "")
+    return ("" if snippet.opens_with_dots else "… ") + body + snippet.ellipsis_after
 
 
 def _print_results(result: SearchResult) -> None:
@@ -211,7 +217,7 @@ def _print_results(result: SearchResult) -> None:
     for rank, hit in enumerate(result.hits, start=result.first_rank):
         title = click.style(hit.title, bold=True) if color else hit.title
         date = hit.date.isoformat() if hit.date else None
-        meta = " · ".join(str(x) for x in (date, hit.source, hit.id) if x)
+        meta = " · ".join(str(x) for x in (date, hit.source_name, hit.id) if x)
         click.echo(f"\n{rank}. {title}\n   {meta}  (score {hit.score:.2f})")
         for snippet in hit.snippets:
             click.echo(f"   {_render_snippet(snippet, color)}")
@@ -229,22 +235,45 @@ def _print_results(result: SearchResult) -> None:
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @filter_options
 @json_option
+@click.option("--all", "export_all", is_flag=True, help="Every matching article, not one page (see --format).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    help="With --all: csv (UTF-8 with BOM, for Excel) or jsonl (the default).",
+)
 @user_errors
 def search_command(
-    query: tuple[str, ...], index_dir: str | None, limit: int, page: int, sort: str, as_json: bool, **filters: Any
+    query: tuple[str, ...],
+    index_dir: str | None,
+    limit: int,
+    page: int,
+    sort: str,
+    as_json: bool,
+    export_all: bool,
+    fmt: str | None,
+    **filters: Any,
 ) -> None:
     """Search the index.  QUERY: words (all must match), "phrases", OR, NOT/-word, field:value, wild*.
 
-    With filters only (no QUERY), lists the matching articles newest first.
+    With filters only (no QUERY), lists the matching articles newest first.  With --all,
+    writes every matching article (metadata, entities, text) to stdout as CSV or JSON Lines.
 
     Examples:  search-cli search الرقة   ·   search-cli search '"دير الزور" -النظام'   ·
-    search-cli search --place الرقة --from 2017-05 --to 2017-06
+    search-cli search --place الرقة --from 2017-05 --to 2017-06   ·
+    search-cli search داعش --all --format csv > daesh.csv
     """
     from search.engine import Engine, SearchRequest
 
+    if fmt and not export_all:
+        _fail("--format goes with --all")
+    if export_all and as_json:
+        _fail("--all writes CSV or JSON Lines (--format); it does not take --json")
     engine = Engine(_index_dir(index_dir))
     try:
         request = SearchRequest(q=" ".join(query), page=page, per_page=limit, sort=sort, **filters)
+        if export_all:
+            sys.exit(0 if _export(engine, request, fmt or "jsonl") else 1)
         result = engine.search(request)
     finally:
         engine.close()
@@ -253,6 +282,19 @@ def search_command(
     else:
         _print_results(result)
     sys.exit(0 if result.total else 1)
+
+
+def _export(engine: Engine, request: SearchRequest, fmt: str) -> int:
+    """Write every article of ``request`` to stdout in ``fmt`` (UTF-8 whatever the locale); its total."""
+    from search.export import export_chunks
+
+    out = sys.stdout.buffer
+    with engine.export(request) as exported:
+        for chunk in export_chunks(exported, fmt):
+            out.write(chunk.encode("utf-8"))
+    out.flush()
+    click.echo(f"exported {exported.total} article{'s' if exported.total != 1 else ''}", err=True)
+    return exported.total
 
 
 @main.command("interactive")
@@ -311,7 +353,10 @@ def show_command(doc_id: str, index_dir: str | None, as_json: bool) -> None:
     click.echo(click.style(doc.title, bold=True) if _use_color() else doc.title)
     for key in ("id", "date", "source", "author", "url"):
         if data.get(key):
-            click.echo(f"{key}: {data[key]}")
+            shown = data[key]
+            if key == "source" and doc.source_name != doc.source:
+                shown = f"{doc.source_name} ({doc.source})"
+            click.echo(f"{key}: {shown}")
     for kind, names in doc.entities.items():
         if names:
             click.echo(f"{kind}: {', '.join(names)}")
@@ -342,7 +387,9 @@ def facets_command(index_dir: str | None, as_json: bool) -> None:
     for key, values in result["facets"].items():
         click.echo(f"\n{key}:")
         for item in values:
-            click.echo(f"  {item['count']:>6}  {item['value']}")
+            label = item.get("label", item["value"])
+            label = label if label == item["value"] else f"{label} ({item['value']})"  # the id filters
+            click.echo(f"  {item['count']:>6}  {label}")
 
 
 @main.command("entities")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,11 +26,22 @@ from search.backend import Filters, Found, SearchBackend, SearchPlan
 from search.backends import open_backend
 from search.complete import complete, complete_entities
 from search.errors import IndexMissing, QueryError
+from search.export import MAX_EXPORT, Export
 from search.facets import TOP_VALUES
 from search.profiles import entity_list, entity_profile, overview
 from search.query import ParsedQuery, analyze_query
 from search.request import MAX_RUN_DEPTH, SearchRequest
-from search.results import Alias, Document, EntityProfile, EntityRow, FacetValue, Hit, SearchResult, SimilarArticle
+from search.results import (
+    Alias,
+    Document,
+    EntityProfile,
+    EntityRow,
+    ExportedArticle,
+    FacetValue,
+    Hit,
+    SearchResult,
+    SimilarArticle,
+)
 from search.snippets import make_snippets, query_terms
 from search.spelling import SUGGEST_BELOW, suggest
 from search.transliterate import with_arabic_spellings
@@ -57,9 +70,7 @@ class Engine:
         or paging, :class:`IndexMissing` without an index.
         """
         started = time.perf_counter()
-        request.validate()
-        sort = "date" if request.filter_only else request.sort
-        parsed = ParsedQuery(request.q, qt.Every()) if request.filter_only else analyze_query(request.q)
+        parsed, sort = _understood(request)
         filters = Filters.of(request)
         offset = (request.page - 1) * request.per_page
         plan = SearchPlan(parsed.tree, filters, sort, offset, request.per_page, facet_limit=TOP_VALUES)
@@ -88,6 +99,32 @@ class Engine:
             suggestion=suggestion,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
+
+    def export(self, request: SearchRequest, cap: int | None = None) -> Export:
+        """Every article ``request`` matches, in its result order, for a CSV or JSONL export.
+
+        The matches are found and counted now: a bad query, or more than ``cap`` articles
+        (default :data:`~search.export.MAX_EXPORT`), raises :class:`QueryError` before anything
+        is read.  The articles (no snippets) are read in batches as the export is iterated,
+        from one view of the index that the export holds until it is closed.  Paging is
+        ignored; nothing is collapsed.
+        """
+        parsed, sort = _understood(request)
+        cap = MAX_EXPORT if cap is None else cap
+        stack = ExitStack()
+        try:
+            view = stack.enter_context(self.backend.view())
+            parsed = with_arabic_spellings(parsed, view)
+            listing = view.listing(SearchPlan(parsed.tree, Filters.of(request), sort, facet_limit=0))
+            if listing.total > cap:
+                raise QueryError(
+                    f"the search matches {listing.total:,} articles; an export holds at most {cap:,}: "
+                    "narrow it with words, filters or dates"
+                )
+        except BaseException:
+            stack.close()
+            raise
+        return Export(listing.total, sort, _exported(listing.hits), stack.close)
 
     def run(self, q: str, depth: int = MAX_RUN_DEPTH) -> list[tuple[str, float]]:
         """The ``depth`` best ``(id, score)`` for a query, for TREC runs: no snippets, no facets."""
@@ -143,6 +180,23 @@ class Engine:
         """Entity names and aliases starting with ``prefix``, their entities' most documents first."""
         with self.backend.view() as view:
             return complete_entities(view, prefix, limit)
+
+
+def _understood(request: SearchRequest) -> tuple[ParsedQuery, str]:
+    """The request checked, its query parsed and its sort: filters without words list every
+    filtered article, newest first."""
+    request.validate()
+    if request.filter_only:
+        return ParsedQuery(request.q, qt.Every()), "date"
+    return analyze_query(request.q), request.sort
+
+
+def _exported(hits: Iterator[Found]) -> Iterator[ExportedArticle]:
+    for found in hits:
+        doc = found.doc
+        yield ExportedArticle(
+            doc.id, doc.title, doc.date, doc.source, doc.url, doc.author, doc.content, doc.entities, found.missing
+        )
 
 
 def _hit(found: Found, exact: set[str], stems: set[str], keys: dict[str, str | None]) -> Hit:

@@ -76,7 +76,7 @@ def overview(view: IndexView) -> dict[str, Any]:
     matches = view.search(SearchPlan(qt.Every(), limit=0, facet_limit=TOP_VALUES))
     return {
         "total": matches.total,
-        "facets": {key: [{"value": v, "count": c} for v, c in values] for key, values in matches.facets.items()},
+        "facets": {key: [FacetValue(v, c, key).to_json() for v, c in values] for key, values in matches.facets.items()},
     }
 
 

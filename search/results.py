@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from index.contract import ENTITY_TYPES
+from index.sources import source_name
 from search.request import SearchRequest
 
 __all__ = [
@@ -28,12 +30,14 @@ __all__ = [
     "Document",
     "EntityProfile",
     "EntityRow",
+    "ExportedArticle",
     "FacetValue",
     "Hit",
     "SearchResult",
     "SimilarArticle",
     "Snippet",
     "UrlFor",
+    "display_source",
     "iso_date",
 ]
 
@@ -44,6 +48,16 @@ UrlFor = Callable[[SearchRequest], str]
 
 def iso_date(value: dt.date | None) -> str | None:
     return value.strftime("%Y-%m-%d") if value else None
+
+
+def display_source(source: str | None) -> str | None:
+    """What a reader sees as an article's source: the paper's name for a known site id
+    (``aawsat`` → ``الشرق الأوسط``), else the value as stored (a seed page's «العربي الجديد»)."""
+    return source_name(source) or source or None
+
+
+#: Dots already in a passage's text: no ellipsis is added next to them.
+_DOTS = (".", ELLIPSIS)
 
 
 @dataclass(frozen=True)
@@ -72,12 +86,31 @@ class Snippet:
             out.append((self.text[cursor:], False))
         return out
 
+    @property
+    def opens_with_dots(self) -> bool:
+        return self.text.lstrip().startswith(_DOTS)
+
+    @property
+    def ellipsis_before(self) -> str:
+        """The mark a front end shows before the text: an ellipsis where the passage was cut,
+        none when the text already starts with dots (``… ...`` reads as a typo)."""
+        return ELLIPSIS if self.cut_before and not self.opens_with_dots else ""
+
+    @property
+    def ellipsis_after(self) -> str:
+        """The mark after the text: an ellipsis where it was cut, none next to dots already there."""
+        return ELLIPSIS if self.cut_after and not self.text.rstrip().endswith(_DOTS) else ""
+
     def to_html(self) -> str:
         """Escaped text, matches in ``<mark>``, an ellipsis where the passage was cut."""
         body = "".join(
             f"<mark>{html.escape(text)}</mark>" if marked else html.escape(text) for text, marked in self.pieces()
         )
-        return (ELLIPSIS if self.cut_before else "") + body + (ELLIPSIS if self.cut_after else "")
+        return self.ellipsis_before + body + self.ellipsis_after
+
+    def plain(self) -> str:
+        """The passage as plain text with its ellipses (a feed's summary)."""
+        return self.ellipsis_before + self.text + self.ellipsis_after
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -117,8 +150,15 @@ class FacetValue:
             return self.request.range_toggled(self.value, self.value)
         return self.request.toggled(self.key, self.value)
 
+    @property
+    def label(self) -> str:
+        """What a reader sees: a source's display name, any other value as it is."""
+        return (display_source(self.value) or self.value) if self.key == "source" else self.value
+
     def to_json(self, url_for: UrlFor | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"value": self.value, "count": self.count}
+        if self.key == "source":
+            out["label"] = self.label
         toggle = self.toggle if url_for is not None else None
         if url_for is not None and toggle is not None:
             out["selected"] = self.selected
@@ -153,12 +193,17 @@ class Hit:
     #: Query words this hit does not match (a forgiving query lists such hits below the full ones).
     missing: tuple[str, ...] = ()
 
+    @property
+    def source_name(self) -> str | None:
+        return display_source(self.source)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
             "date": iso_date(self.date),
             "source": self.source,
+            "source_name": self.source_name,
             "url": self.url,
             "score": round(self.score, 4),
             "snippets": [s.to_html() for s in self.snippets],
@@ -241,16 +286,59 @@ class Document:
     content: str
     entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+    @property
+    def source_name(self) -> str | None:
+        return display_source(self.source)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
             "date": iso_date(self.date),
             "source": self.source,
+            "source_name": self.source_name,
             "url": self.url,
             "author": self.author,
             "content": self.content,
             "entities": {kind: list(names) for kind, names in self.entities.items()},
+        }
+
+
+@dataclass(frozen=True)
+class ExportedArticle:
+    """One article of an exported result set: metadata, entities and the whole text, no snippets.
+
+    ``missing``: the query words it lacks (a forgiving query lists such articles after the
+    full matches, as the results page does).
+    """
+
+    id: str
+    title: str
+    date: dt.date | None
+    source: str | None
+    url: str | None
+    author: str | None
+    content: str
+    entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+
+    @property
+    def source_name(self) -> str | None:
+        return display_source(self.source)
+
+    def to_json(self) -> dict[str, Any]:
+        """One flat record (a JSONL line, a CSV row): the entity types are keys of their own."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": iso_date(self.date),
+            "source": self.source,
+            "source_name": self.source_name,
+            "url": self.url,
+            "author": self.author,
+            **{kind: list(self.entities.get(kind, ())) for kind in ENTITY_TYPES},
+            "missing": list(self.missing),
+            "text": self.content,
         }
 
 
@@ -264,12 +352,17 @@ class SimilarArticle:
     source: str | None
     score: float
 
+    @property
+    def source_name(self) -> str | None:
+        return display_source(self.source)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
             "date": iso_date(self.date),
             "source": self.source,
+            "source_name": self.source_name,
             "score": round(self.score, 4),
         }
 

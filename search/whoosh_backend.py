@@ -31,7 +31,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,7 @@ from index.layout import CURRENT, MetaError, analysis_fingerprint, read_meta
 from index.whoosh_facets import FacetValues, load_facet_values
 from search import querytree as qt
 from search import whoosh_ranking
-from search.backend import Filters, Found, Matches, SearchPlan
+from search.backend import Filters, Found, Listing, Matches, SearchPlan
 from search.errors import IndexMissing, QueryError
 from search.facets import Counts, FacetCounter
 from search.matches import GenerationStats, Matched, MatchScorer, SearchTimeout, Unsupported
@@ -67,6 +67,8 @@ DEFAULT_TIME_LIMIT = 5.0
 DEFAULT_SEARCH_SLOTS = 1
 #: Key terms a "more like this" query is built from.
 SIMILAR_TERMS = 12
+#: Documents a listing (an export) reads from the stored fields at a time, in docnum order.
+LISTING_BATCH = 500
 #: Column values above this are not dates: Whoosh fills a missing date with the type's maximum.
 _LATEST = datetime_to_long(dt.datetime.max)
 _TOO_SLOW = "the search took too long; use more specific words"
@@ -359,18 +361,8 @@ class WhooshView:
         end = plan.offset + plan.limit
         if end <= 0 or not len(ranked.ids):
             return []
-        date_keys = self.gen.date_keys(self.searcher) if plan.sort == "date" else None
-        ordered = whoosh_ranking.order(ranked, plan.sort, date_keys)
+        window, scores = self._result_order(plan, ranked, end)
         words = whoosh_ranking.plain_words(plan.tree)
-        if plan.sort == "relevance":
-            window = ordered[: self.backend.ranking.rescore_window]
-            scorer = MatchScorer(self.searcher, self.gen.stats)
-            window, scores = whoosh_ranking.rescore(scorer, ranked, window, words, self.backend.ranking)
-            window = np.concatenate([window, ordered[len(window) : end]])
-            scores = np.concatenate([scores, ranked.scores[window[len(scores) :]]])
-        else:
-            window = ordered[:end]
-            scores = ranked.scores[window]
         stored = self.searcher.stored_fields
         tiers = ranked.tiers
         return [
@@ -381,6 +373,62 @@ class WhooshView:
             )
             for p, score in zip(window[plan.offset : end].tolist(), scores[plan.offset : end].tolist(), strict=True)
         ]
+
+    def _result_order(self, plan: SearchPlan, ranked: whoosh_ranking.Ranked, end: int) -> tuple[np.ndarray, np.ndarray]:
+        """Positions into ``ranked`` of (at least) the first ``end`` hits in result order, and
+        their scores: proximity rescoring reorders the best of a relevance sort."""
+        date_keys = self.gen.date_keys(self.searcher) if plan.sort == "date" else None
+        ordered = whoosh_ranking.order(ranked, plan.sort, date_keys)
+        if plan.sort != "relevance":
+            window = ordered[:end]
+            return window, ranked.scores[window]
+        words = whoosh_ranking.plain_words(plan.tree)
+        window = ordered[: self.backend.ranking.rescore_window]
+        scorer = MatchScorer(self.searcher, self.gen.stats)
+        window, scores = whoosh_ranking.rescore(scorer, ranked, window, words, self.backend.ranking)
+        window = np.concatenate([window, ordered[len(window) : end]])
+        scores = np.concatenate([scores, ranked.scores[window[len(scores) :]]])
+        return window, scores
+
+    def listing(self, plan: SearchPlan) -> Listing:
+        """Every match in result order; documents read in batches as the hits are consumed."""
+        with self.backend._slots:
+            compile_ = compiler(self.searcher.schema, self.backend.ranking)
+            query = compile_.compile(plan.tree)
+            check_expansions(query, self.reader)
+            allowed = self._allowed(plan.filters)
+            deadline = time.perf_counter() + self.backend.time_limit
+            ranked = self._rank(plan.tree, query, compile_, allowed, deadline)
+            if ranked is None:  # a query part MatchScorer does not evaluate: Whoosh's collectors
+                allowed_set = None if allowed is None else set(allowed.tolist())
+                total = len(_matching_docs(self.searcher, query, allowed_set))
+                results = self._collect(query, total, plan.sort, allowed_set)
+                docnums = np.array([hit.docnum for hit in results], dtype=np.int64)
+                scores = [_score(hit.score, plan.sort) for hit in results]
+                return Listing(len(docnums), self._read(docnums, scores.__getitem__, lambda _: ()))
+            positions, raw = self._result_order(plan, ranked, len(ranked.ids))
+        words = whoosh_ranking.plain_words(plan.tree)
+        tiers = ranked.tiers
+
+        def score(i: int) -> float:
+            return reported_score(None if tiers is None else int(tiers[positions[i]]), float(raw[i]))
+
+        def missing(i: int) -> tuple[str, ...]:
+            return whoosh_ranking.missing(ranked, int(positions[i]), words)
+
+        return Listing(len(positions), self._read(ranked.ids[positions], score, missing))
+
+    def _read(
+        self, docnums: np.ndarray, score: Callable[[int], float], missing: Callable[[int], tuple[str, ...]]
+    ) -> Iterator[Found]:
+        """The hits ``docnums`` (in result order), their stored fields read :data:`LISTING_BATCH`
+        at a time in docnum order (the stored-fields file is read forward, not back and forth)."""
+        stored = self.searcher.stored_fields
+        for start in range(0, len(docnums), LISTING_BATCH):
+            batch = docnums[start : start + LISTING_BATCH].tolist()
+            fields = {docnum: stored(docnum) for docnum in sorted(batch)}
+            for offset, docnum in enumerate(batch):
+                yield Found(_stored(fields[docnum]), score(start + offset), missing(start + offset))
 
     def _collected(self, plan: SearchPlan, query: wq.Query, allowed: np.ndarray | None) -> Matches:
         """The search through Whoosh's collectors (two walks: the top hits, then every match)."""

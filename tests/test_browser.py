@@ -194,6 +194,23 @@ def test_example_query_and_did_you_mean_links_work(page: Page, base_url: str) ->
     assert page.locator(".snippet mark").first.inner_text().startswith("دير")
 
 
+def test_feed_link_is_announced_visible_and_works(page: Page, base_url: str) -> None:
+    """A reader finds the search's feed in <head> (feed readers, browser extensions) and as a link."""
+    page.goto(base_url + "/?q=داعش&sort=date")
+    announced = page.locator('head link[rel=alternate][type="application/atom+xml"]')
+    assert announced.count() == 1
+    link = page.get_by_role("link", name=re.compile("تابع هذا البحث"))
+    assert link.is_visible()
+    href = link.get_attribute("href")
+    assert href == announced.get_attribute("href") and href.startswith("/feed?")
+    response = page.request.get(base_url + href)
+    assert response.status == 200 and response.headers["content-type"].startswith("application/atom+xml")
+    feed = response.text()
+    assert feed.count("<entry") == 2  # the two dated seed articles that name داعش
+    assert feed.index("003_180c9277222e8e9c") < feed.index("004_fdd5bb4d0a256df4")  # newest first
+    assert "العربي الجديد" in feed
+
+
 def test_malformed_query_shows_the_box_and_a_message(page: Page, base_url: str) -> None:
     response = page.goto(base_url + "/?q=" + '"دير الزور')
     assert response is not None and response.status == 400

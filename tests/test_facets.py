@@ -30,6 +30,7 @@ from search.config import BUNDLED_CORPUS
 from search.engine import Engine, SearchRequest
 from search.errors import QueryError
 from search.facets import FacetCounter
+from search.results import display_source
 from web import create_app
 
 SDF = "قوات سوريا الديمقراطية"
@@ -116,7 +117,15 @@ def brute_facets(stored: dict[str, dict[str, Any]], ids: set[str]) -> dict[str, 
     for key in (*KINDS, "source", "date"):
         counter = Counter(v for doc_id in ids for v in stored[doc_id][key])
         ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:20]
-        out[key] = [{"value": v, "count": n} for v, n in ranked]
+        out[key] = [_facet_json(key, v, n) for v, n in ranked]
+    return out
+
+
+def _facet_json(key: str, value: str, count: int) -> dict[str, Any]:
+    """A facet value as JSON: a source also carries its display name (``label``)."""
+    out: dict[str, Any] = {"value": value, "count": count}
+    if key == "source":
+        out["label"] = display_source(value)
     return out
 
 
@@ -397,7 +406,7 @@ def _built_counts(target: Path) -> dict[str, list[dict]]:
     try:
         with ix.reader() as reader:
             counts = FacetCounter(FacetValues.from_reader(reader)).counts(list(reader.all_doc_ids()))
-            return {key: [{"value": v, "count": c} for v, c in values] for key, values in counts.items()}
+            return {key: [_facet_json(key, v, c) for v, c in values] for key, values in counts.items()}
     finally:
         ix.close()
 
@@ -481,7 +490,7 @@ def test_the_loaded_table_is_what_counts(tmp_path: Path) -> None:
     _write_npz(path, arrays)
     eng = Engine(target)
     try:
-        assert eng.facets()["facets"]["source"] == [{"value": "وكالة ز", "count": len(ARTICLES)}]
+        assert eng.facets()["facets"]["source"] == [{"value": "وكالة ز", "count": len(ARTICLES), "label": "وكالة ز"}]
     finally:
         eng.close()
 

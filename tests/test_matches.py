@@ -321,7 +321,7 @@ def test_totals_and_facets_count_every_match(engine: Engine, searcher: Searcher)
     result = engine.search(SearchRequest(strict_text("امير منطقة الرياض"), source=("sabq",))).to_json()
     sabq = {d for d in matches if searcher.stored_fields(d).get("source") == "sabq"}
     assert result["total"] == len(sabq)
-    assert result["facets"]["source"] == [{"value": "sabq", "count": len(sabq)}]
+    assert result["facets"]["source"] == [{"value": "sabq", "count": len(sabq), "label": "سبق"}]
 
 
 def test_unsupported_queries_still_search_through_whoosh(engine: Engine, searcher: Searcher) -> None:

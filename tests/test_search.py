@@ -45,7 +45,19 @@ RESULT_KEYS = {
     "aliases",
     "total_full",
 }
-HIT_KEYS = {"id", "title", "date", "source", "url", "score", "snippets", "entities", "passages", "missing"}
+HIT_KEYS = {
+    "id",
+    "title",
+    "date",
+    "source",
+    "source_name",
+    "url",
+    "score",
+    "snippets",
+    "entities",
+    "passages",
+    "missing",
+}
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
@@ -353,7 +365,7 @@ def test_fuzz_search_returns_a_result_or_raises_query_error(engine: Engine, text
 def test_document(engine: Engine) -> None:
     doc = as_json(engine.document(ULTRA))
     assert doc is not None
-    assert set(doc) == {"id", "title", "date", "source", "url", "author", "content", "entities"}
+    assert set(doc) == {"id", "title", "date", "source", "source_name", "url", "author", "content", "entities"}
     assert doc["date"] == "2017-05-22" and doc["source"] == "ألترا صوت" and doc["content"]
     assert as_json(engine.document("no-such-id")) is None
 

@@ -10,9 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.analysis import normalize_word, stem_word, tokenize
+from search.cli import _render_snippet
 from search.engine import Engine
 from search.query import parse_query
+from search.results import Snippet
 from search.snippets import ELLIPSIS, make_snippets, query_terms, split_sentences
+from web.render import safe_snippet
 
 
 def terms_for(text: str) -> tuple[set[str], set[str]]:
@@ -196,3 +199,41 @@ def test_a_shared_key_cache_changes_nothing() -> None:
             text, exact, stem, max_chars=20
         )
     assert shared["بالرقة"] is not None and shared["هنا"] is None
+
+
+# --- ellipses next to dots already in the text ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("snippet", "shown"),
+    [
+        (Snippet("قال المتحدث", cut_before=True, cut_after=True), "…قال المتحدث…"),
+        (Snippet("قال المتحدث...", cut_before=True, cut_after=True), "…قال المتحدث..."),
+        (Snippet("قال المتحدث…", cut_after=True), "قال المتحدث…"),
+        (Snippet("قال المتحدث. ", cut_after=True), "قال المتحدث. "),
+        (Snippet("...قال المتحدث", cut_before=True), "...قال المتحدث"),
+        (Snippet(" … قال المتحدث", cut_before=True, cut_after=True), " … قال المتحدث…"),
+    ],
+)
+def test_no_ellipsis_is_added_next_to_dots(snippet: Snippet, shown: str) -> None:
+    assert snippet.to_html() == shown == snippet.plain()
+    assert str(safe_snippet(snippet)) == shown  # the page
+    cli = _render_snippet(snippet, color=False)  # the terminal: «… » in front unless dots are there
+    assert cli == (shown if snippet.opens_with_dots else "… " + shown.removeprefix(ELLIPSIS))
+    assert "……" not in cli and "… …" not in cli and "……" not in shown
+
+
+def test_sentence_opening_with_an_ellipsis_gets_no_second_one() -> None:
+    """«… …» on the terminal: a sentence that opens with «…» (after a line break) was shown
+    behind the CLI's own «… »."""
+    exact, stem = terms_for("الرقة")
+    (snippet,) = make_snippets("مقدمة.\n…وأضاف المتحدث أن الرقة محاصرة", exact, stem)
+    assert snippet.text.startswith(ELLIPSIS) and not snippet.cut_before
+    assert _render_snippet(snippet, color=False) == "…وأضاف المتحدث أن الرقة محاصرة"
+
+
+def test_cut_passages_still_get_their_ellipses() -> None:
+    exact, stem = terms_for("الرقة")
+    (snippet,) = make_snippets(LONG, exact, stem, max_chars=120)
+    assert snippet.cut_before and snippet.cut_after
+    assert snippet.to_html().startswith(ELLIPSIS) and snippet.to_html().endswith(ELLIPSIS)

@@ -243,7 +243,7 @@ def test_document_page_lists_its_entities_and_similar_articles(client: FlaskClie
 def test_similar_articles_exclude_the_document_and_share_its_subject(engine: Engine) -> None:
     rows = as_json(engine.similar(DOC_ID, limit=3))
     assert 0 < len(rows) <= 3
-    assert all(set(row) == {"id", "title", "date", "source", "score"} for row in rows)
+    assert all(set(row) == {"id", "title", "date", "source", "source_name", "score"} for row in rows)
     assert DOC_ID not in {row["id"] for row in rows} and XSS_ID not in {row["id"] for row in rows}
     assert [row["score"] for row in rows] == sorted((row["score"] for row in rows), reverse=True)
     assert as_json(engine.similar("no-such-id")) == []

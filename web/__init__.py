@@ -45,11 +45,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register(app: Flask) -> None:
-    from web import api, errors, pages, state
+    from web import api, errors, feed, pages, state
 
     state.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(feed.bp)
     errors.init_app(app)
     app.after_request(_security_headers)
 

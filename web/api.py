@@ -16,6 +16,7 @@ from werkzeug.datastructures import iter_multi_items
 
 from search.errors import QueryError
 from search.explain import analyze_text
+from search.export import check_format, export_chunks
 from search.request import SearchRequest
 from web.entities import entity_data
 from web.state import get_engine
@@ -39,6 +40,35 @@ def search() -> Response:
     """The engine's result for ``q, sort, page, per_page`` and the filters (``person=…&person=…``, ``from``, ``to``)."""
     params = SearchRequest.from_args(request.args)
     return jsonify(get_engine().search(params).to_json(api_search_url))
+
+
+#: What an export is sent as, per format.
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
+
+
+def api_export_url(params: SearchRequest, fmt: str) -> str:
+    """The ``/api/export`` URL of a request's whole result set (the results page links it)."""
+    args = params.with_changes(page=1).to_args()
+    args.pop("per_page", None)
+    query = urlencode([*iter_multi_items(args), ("format", fmt)])
+    return f"{url_for('api.export')}?{query}"
+
+
+@bp.get("/export")
+def export() -> Response:
+    """Every article of a search (same parameters; ``format=csv|jsonl``), streamed.
+
+    The total is counted before the first byte (``X-Total-Count``), so an export over the cap
+    is a 400 with a message, never a cut-off file; the articles are read in batches while
+    the response is written.
+    """
+    fmt = check_format(request.args.get("format"))
+    exported = get_engine().export(SearchRequest.from_args(request.args))
+    response = Response(export_chunks(exported, fmt), content_type=EXPORT_TYPES[fmt])
+    response.call_on_close(exported.close)  # also when the client goes away mid-stream
+    response.headers["Content-Disposition"] = f'attachment; filename="export.{fmt}"'
+    response.headers["X-Total-Count"] = str(exported.total)
+    return response
 
 
 @bp.get("/doc/<path:doc_id>")

@@ -24,6 +24,17 @@ LABELS = {
 }
 
 
+#: How an active filter is named (its removable chip, a feed's title).
+FILTER_LABELS = {
+    "person": "شخص",
+    "organization": "منظمة",
+    "place": "مكان",
+    "source": "المصدر",
+    "from": "من",
+    "to": "إلى",
+}
+
+
 @dataclass(frozen=True)
 class FacetLink:
     """One value with its count, whether it is selected, and the link that toggles it."""
@@ -32,6 +43,8 @@ class FacetLink:
     count: int
     selected: bool
     url: str
+    #: What the reader sees (a source's display name; otherwise the value).
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,7 @@ def facet_groups(result: SearchResult, url_for: Callable[[SearchRequest], str]) 
     groups = []
     for key, label in LABELS.items():
         values = [
-            FacetLink(item.value, item.count, item.selected, url_for(item.toggle))
+            FacetLink(item.value, item.count, item.selected, url_for(item.toggle), item.label)
             for item in result.facets.get(key, ())
             if item.toggle is not None
         ]

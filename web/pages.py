@@ -15,10 +15,13 @@ from flask import Blueprint, abort, g, render_template, request, url_for
 from werkzeug.datastructures import iter_multi_items
 
 from search.errors import QueryError
+from search.export import MAX_EXPORT
 from search.request import SearchRequest
-from search.results import SearchResult
+from search.results import SearchResult, display_source
+from web.api import api_export_url
 from web.entities import TYPE_LABELS, entity_data
-from web.facets import facet_groups
+from web.facets import FILTER_LABELS, facet_groups
+from web.feed import describe, feed_url
 from web.render import external_url, marked_text, paragraphs, safe_snippet
 from web.state import get_engine
 from web.timeline import timeline_svg
@@ -27,15 +30,6 @@ bp = Blueprint("pages", __name__)
 
 #: Shown on the home page and the no-results page: one word, a phrase, an OR.
 EXAMPLES = ("الرقة", '"دير الزور"', "داعش OR النصرة")
-#: How an active filter is named on its removable chip.
-FILTER_LABELS = {
-    "person": "شخص",
-    "organization": "منظمة",
-    "place": "مكان",
-    "source": "المصدر",
-    "from": "من",
-    "to": "إلى",
-}
 
 
 #: What Werkzeug leaves unescaped in a query string (``werkzeug.urls._urlencode``).
@@ -112,13 +106,25 @@ def _results_view(params: SearchRequest, result: SearchResult) -> dict[str, Any]
         "clear_url": search_url(params.cleared()) if params.q.strip() else url_for("pages.search"),
         "examples": EXAMPLES,
         "seconds": f"{result.took_ms / 1000:.2f}",
+        "feed_url": feed_url(params),
+        "feed_title": f"{describe(params)} (Atom)",
+        "export_links": (
+            [(fmt.upper(), api_export_url(params, fmt)) for fmt in ("csv", "jsonl")]
+            if 0 < result.total <= MAX_EXPORT
+            else []
+        ),
     }
 
 
 def _filter_chips(params: SearchRequest) -> list[tuple[str, str, str]]:
-    """``(label, value, url that removes it)`` for each active filter."""
+    """``(label, value as shown, url that removes it)`` for each active filter (a source by its name)."""
     return [
-        (FILTER_LABELS.get(key, key), value, search_url(params.toggled(key, value))) for key, value in params.filters
+        (
+            FILTER_LABELS.get(key, key),
+            (display_source(value) or value) if key == "source" else value,
+            search_url(params.toggled(key, value)),
+        )
+        for key, value in params.filters
     ]
 
 

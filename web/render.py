@@ -17,18 +17,17 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from index.entities import find_mentions
-from search.results import ELLIPSIS, Snippet
+from search.results import Snippet
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def safe_snippet(snippet: Snippet) -> Markup:
     """``snippet`` as Markup: its text escaped, matched words in ``<mark>``, ellipses where it was cut."""
-    out = [ELLIPSIS] if snippet.cut_before else []
+    out = [snippet.ellipsis_before]
     for text, marked in snippet.pieces():
         out.append(f"<mark>{escape(text)}</mark>" if marked else str(escape(text)))
-    if snippet.cut_after:
-        out.append(ELLIPSIS)
+    out.append(snippet.ellipsis_after)
     return Markup("".join(out))  # every text piece was escaped above
 
 
