@@ -25,6 +25,7 @@ from search.backends import open_backend
 from search.complete import complete, complete_entities
 from search.errors import IndexMissing, QueryError
 from search.facets import TOP_VALUES
+from search.histogram import facet_values
 from search.profiles import entity_list, entity_profile, overview
 from search.query import ParsedQuery, analyze_query
 from search.request import MAX_RUN_DEPTH, SearchRequest
@@ -62,7 +63,9 @@ class Engine:
         parsed = ParsedQuery(request.q, qt.Every()) if request.filter_only else analyze_query(request.q)
         filters = Filters.of(request)
         offset = (request.page - 1) * request.per_page
-        plan = SearchPlan(parsed.tree, filters, sort, offset, request.per_page, facet_limit=TOP_VALUES)
+        plan = SearchPlan(
+            parsed.tree, filters, sort, offset, request.per_page, facet_limit=TOP_VALUES, date_histogram=True
+        )
         with self.backend.view() as view:
             parsed = with_arabic_spellings(parsed, view)
             plan = replace(plan, tree=parsed.tree)
@@ -77,6 +80,7 @@ class Engine:
             key: tuple(FacetValue(value, count, key, request) for value, count in values)
             for key, values in matches.facets.items()
         }
+        facets["date"] = facet_values(matches.histogram, request)  # the month facet's place, fitted
         return SearchResult(
             request=request,
             total=matches.total,
@@ -87,6 +91,7 @@ class Engine:
             aliases=tuple(Alias(a["query"], a["type"], a["entity"]) for a in parsed.aliases),
             suggestion=suggestion,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
+            date_interval=matches.histogram.interval if matches.histogram else None,
         )
 
     def run(self, q: str, depth: int = MAX_RUN_DEPTH) -> list[tuple[str, float]]:

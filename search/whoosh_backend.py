@@ -53,6 +53,7 @@ from search import whoosh_ranking
 from search.backend import Filters, Found, Matches, SearchPlan
 from search.errors import IndexMissing, QueryError
 from search.facets import Counts, FacetCounter
+from search.histogram import DateHistogram, date_histogram
 from search.matches import GenerationStats, Matched, MatchScorer, SearchTimeout, Unsupported
 from search.ranking import DEFAULT_RANKING, Ranking, reported_score
 from search.whoosh_query import WildcardQuery, check_expansions, compiler
@@ -69,6 +70,12 @@ DEFAULT_SEARCH_SLOTS = 1
 SIMILAR_TERMS = 12
 #: Column values above this are not dates: Whoosh fills a missing date with the type's maximum.
 _LATEST = datetime_to_long(dt.datetime.max)
+#: Whoosh's date number → day number (``search/histogram.py``): microseconds a day, and the
+#: days from ``datetime.min`` to 1970-01-01.
+_DAY_TICKS = 86_400_000_000
+_EPOCH_DAY = dt.date(1970, 1, 1).toordinal() - 1
+#: The day number of a document without a date.
+_UNDATED = np.iinfo(np.int64).min
 _TOO_SLOW = "the search took too long; use more specific words"
 
 
@@ -111,6 +118,7 @@ class _Generation:
         self._facets: FacetCounter | None = None
         self._date_keys: np.ndarray | None = None
         self._dates: np.ndarray | None = None
+        self._days: np.ndarray | None = None
         self._overall: dict[int | None, Matches] = {}
         self._memos: dict[str, Any] = {}
 
@@ -172,6 +180,16 @@ class _Generation:
             else:
                 self._dates = np.full(reader.doc_count_all(), np.iinfo(np.uint64).max, dtype=np.uint64)
         return self._dates
+
+    def days(self, searcher: Searcher) -> np.ndarray:
+        """Every document's date as a day number (the histogram's unit), :data:`_UNDATED` without one."""
+        if self._days is None:
+            dates = self.dates(searcher)
+            dated = dates <= np.uint64(_LATEST)
+            days = np.full(len(dates), _UNDATED, dtype=np.int64)
+            days[dated] = (dates[dated] // np.uint64(_DAY_TICKS)).astype(np.int64) - _EPOCH_DAY
+            self._days = days
+        return self._days
 
     def date_keys(self, searcher: Searcher) -> np.ndarray:
         """:func:`newest_first` of every document's date: smaller sorts first."""
@@ -305,7 +323,7 @@ class WhooshView:
     # -- searching
 
     def search(self, plan: SearchPlan) -> Matches:
-        if plan.limit == 0 and isinstance(plan.tree, qt.Every) and not plan.filters:
+        if plan.limit == 0 and isinstance(plan.tree, qt.Every) and not plan.filters and not plan.date_histogram:
             return self._whole_index(plan.facet_limit)
         with self.backend._slots:
             return self._search(plan)
@@ -324,7 +342,7 @@ class WhooshView:
         if plan.facet_limit != 0:
             facets = self.gen.facet_counter(self.searcher).counts(ranked.ids, limit=plan.facet_limit)
         full = ranked.full if ranked.tiers is not None else None
-        return Matches(len(ranked.ids), top, facets, total_full=full)
+        return Matches(len(ranked.ids), top, facets, total_full=full, histogram=self._histogram(plan, ranked.ids))
 
     def _rank(
         self, tree: qt.Node, query: wq.Query, compile_: Any, allowed: np.ndarray | None, deadline: float
@@ -393,7 +411,8 @@ class WhooshView:
         if plan.facet_limit != 0:
             facets = self.gen.facet_counter(self.searcher).counts(matching, limit=plan.facet_limit)
         stored = self.searcher.stored_fields
-        return Matches(len(matching), [Found(_stored(stored(d)), score) for d, score in top], facets)
+        found = [Found(_stored(stored(d)), score) for d, score in top]
+        return Matches(len(matching), found, facets, histogram=self._histogram(plan, matching))
 
     def _whole_index(self, facet_limit: int | None) -> Matches:
         """Every live document counted, once per generation (the facets page, the entity list)."""
@@ -404,6 +423,13 @@ class WhooshView:
             facets = counter.counts(None, limit=facet_limit) if facet_limit != 0 else {}
             cached = self.gen._overall[facet_limit] = Matches(total, [], facets)
         return Matches(cached.total, [], {key: list(values) for key, values in cached.facets.items()})
+
+    def _histogram(self, plan: SearchPlan, docnums: np.ndarray) -> DateHistogram | None:
+        """The date histogram of ``docnums`` if the plan asks for it (undated documents left out)."""
+        if not plan.date_histogram:
+            return None
+        days = self.gen.days(self.searcher)[docnums]
+        return date_histogram(days[days != _UNDATED])
 
     def count(self, tree: qt.Node, filters: Filters) -> int:
         """How many articles match all of it (a forgiving query: every word; no ranking, no facets)."""

@@ -44,6 +44,7 @@ RESULT_KEYS = {
     "facets",
     "aliases",
     "total_full",
+    "date_interval",
 }
 HIT_KEYS = {"id", "title", "date", "source", "url", "score", "snippets", "entities", "passages", "missing"}
 
