@@ -40,7 +40,9 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+from whoosh.columns import ColumnReader, NumericColumn
 from whoosh.index import TOC, FileIndex
+from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 from whoosh.sorting import FieldFacet, ScoreFacet, TranslateFacet
 from whoosh.util.times import datetime_to_long
@@ -173,12 +175,7 @@ class _Generation:
     def dates(self, searcher: Searcher) -> np.ndarray:
         """Every document's ``date`` column value (Whoosh's number; a missing date is the type's maximum)."""
         if self._dates is None:
-            reader = searcher.reader()
-            if reader.has_column("date"):
-                column = reader.column_reader("date", translate=False)
-                self._dates = np.fromiter((int(v) for v in column), dtype=np.uint64, count=reader.doc_count_all())
-            else:
-                self._dates = np.full(reader.doc_count_all(), np.iinfo(np.uint64).max, dtype=np.uint64)
+            self._dates = _date_column(searcher.reader())
         return self._dates
 
     def days(self, searcher: Searcher) -> np.ndarray:
@@ -600,6 +597,37 @@ def best(matched: Matched, limit: int) -> list[tuple[int, float]]:
         ids, scores = ids[keep], scores[keep]
     order = np.lexsort((ids, -scores))[:limit]
     return list(zip(ids[order].tolist(), scores[order].tolist(), strict=True))
+
+
+def _date_column(reader: IndexReader) -> np.ndarray:
+    """Every document's ``date`` column value, segment by segment.
+
+    Whoosh's multi-segment column reader leaves out the segments that have no ``date`` column
+    (an update whose articles are all undated), so its values would not line up with the
+    docnums; here such a segment's documents get the missing-date value, the type's maximum.
+    """
+    dates = np.full(reader.doc_count_all(), np.iinfo(np.uint64).max, dtype=np.uint64)
+    for leaf, offset in reader.leaf_readers():
+        if leaf.has_column("date"):
+            column = leaf.column_reader("date", translate=False)
+            size = leaf.doc_count_all()
+            values = _numeric_column(column, size)
+            if values is None:
+                values = np.fromiter((int(v) for v in column), dtype=np.uint64, count=size)
+            dates[offset : offset + size] = values
+    return dates
+
+
+def _numeric_column(column: ColumnReader, size: int) -> np.ndarray | None:
+    """One segment's unsigned 64-bit column read as raw bytes (the ``date`` column, on every first
+    search of a generation now that the date histogram needs it): under 1 ms instead of 30–80 ms
+    for 31k documents.  None when it is not laid out as Whoosh 2.7 writes it (then iterate it)."""
+    if not isinstance(column, NumericColumn.Reader) or column._typecode != "Q" or column._count > size:
+        return None
+    values = np.full(size, column._default, dtype=np.uint64)
+    raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+    values[: column._count] = np.frombuffer(raw, dtype=">u8")
+    return values
 
 
 def _matching_docs(searcher: Searcher, query: wq.Query, allowed: set[int] | None) -> list[int]:
