@@ -11,7 +11,8 @@ Guarantees every backend gives:
   (``search/querytree.py``); a backend matches those terms and never analyzes text itself.
 * **Exact totals and counts.**  ``Matches.total`` counts every live matching article, facet
   counts count every matching article (not only the page), values ordered by count, then by
-  value (code point).
+  value (code point).  Asked for (``SearchPlan.date_histogram``), ``Matches.histogram`` is
+  :func:`search.histogram.date_histogram` of every dated matching article.
 * **Ranking.**  As ``search/ranking.py`` says, with its weights: coverage of a forgiving
   query first, then BM25F (stems, plus a share of the exact forms), proximity rescoring;
   ties by index order; ``sort="date"``: coverage, then newest first, undated last, ties by score.
@@ -38,6 +39,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 from index.contract import StoredDocument
 from search import querytree as qt
 from search.daterange import DateRange, date_range
+from search.histogram import DateHistogram
 from search.request import FACET_FILTERS, SearchRequest
 
 __all__ = ["Filters", "Found", "IndexView", "Listing", "Matches", "SearchBackend", "SearchPlan"]
@@ -74,6 +76,8 @@ class SearchPlan:
     limit: int = 10
     #: Values per facet; None: all values; 0: no facets.
     facet_limit: int | None = 20
+    #: Also the matching articles' date histogram, its interval fitted to their span.
+    date_histogram: bool = False
 
 
 class Found(NamedTuple):
@@ -86,7 +90,8 @@ class Found(NamedTuple):
 
 @dataclass
 class Matches:
-    """What a backend found: the exact total, the requested slice of the best hits in order, facet counts.
+    """What a backend found: the exact total, the requested slice of the best hits in order, facet counts
+    (and the date histogram when the plan asked for it; None too when no match is dated).
 
     ``total_full``: of ``total``, the hits that match every word (they come first); None
     when the query was not forgiving (then every hit matches all of it).
@@ -96,6 +101,7 @@ class Matches:
     top: list[Found] = field(default_factory=list)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     total_full: int | None = None
+    histogram: DateHistogram | None = None
 
     @property
     def full(self) -> int:

@@ -28,6 +28,7 @@ from search.complete import complete, complete_entities
 from search.errors import IndexMissing, QueryError
 from search.export import MAX_EXPORT, Export
 from search.facets import TOP_VALUES
+from search.histogram import facet_values
 from search.profiles import entity_list, entity_profile, overview
 from search.query import ParsedQuery, analyze_query
 from search.request import MAX_RUN_DEPTH, SearchRequest
@@ -73,7 +74,9 @@ class Engine:
         parsed, sort = _understood(request)
         filters = Filters.of(request)
         offset = (request.page - 1) * request.per_page
-        plan = SearchPlan(parsed.tree, filters, sort, offset, request.per_page, facet_limit=TOP_VALUES)
+        plan = SearchPlan(
+            parsed.tree, filters, sort, offset, request.per_page, facet_limit=TOP_VALUES, date_histogram=True
+        )
         with self.backend.view() as view:
             parsed = with_arabic_spellings(parsed, view)
             plan = replace(plan, tree=parsed.tree)
@@ -88,6 +91,7 @@ class Engine:
             key: tuple(FacetValue(value, count, key, request) for value, count in values)
             for key, values in matches.facets.items()
         }
+        facets["date"] = facet_values(matches.histogram, request)  # the month facet's place, fitted
         return SearchResult(
             request=request,
             total=matches.total,
@@ -98,6 +102,7 @@ class Engine:
             aliases=tuple(Alias(a["query"], a["type"], a["entity"]) for a in parsed.aliases),
             suggestion=suggestion,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
+            date_interval=matches.histogram.interval if matches.histogram else None,
         )
 
     def export(self, request: SearchRequest, cap: int | None = None) -> Export:

@@ -126,20 +126,28 @@ class FacetValue:
     """One facet value with its count, for the search ``request`` it was counted in (if any).
 
     ``key`` is the facet (``person`` … ``source``, ``date``).  :attr:`toggle` is that search
-    with this value added or removed (a date value narrows ``from``/``to`` to its span).
+    with this value added or removed (a date value narrows ``from``/``to`` to its span:
+    ``bounds``, or the value itself when it names the whole span — a day, a month, a year).
     """
 
     value: str
     count: int
     key: str = ""
     request: SearchRequest | None = field(default=None, compare=False, repr=False)
+    #: A date value's ``(from, to)``, e.g. a week's first and last day.
+    bounds: tuple[str, str] | None = None
+
+    @property
+    def span(self) -> tuple[str, str]:
+        """The ``from``/``to`` a date value narrows to."""
+        return self.bounds or (self.value, self.value)
 
     @property
     def selected(self) -> bool:
         if self.request is None:
             return False
         if self.key == "date":
-            return self.request.range_selected(self.value, self.value)
+            return self.request.range_selected(*self.span)
         return self.request.selected(self.key, self.value)
 
     @property
@@ -147,7 +155,7 @@ class FacetValue:
         if self.request is None:
             return None
         if self.key == "date":
-            return self.request.range_toggled(self.value, self.value)
+            return self.request.range_toggled(*self.span)
         return self.request.toggled(self.key, self.value)
 
     @property
@@ -218,7 +226,9 @@ class SearchResult:
     """One page of a search, its exact total, its facets and what the query was understood as.
 
     ``total`` counts every hit in the list, partial matches of a forgiving query included
-    (paging follows it); ``total_full`` the hits that match every word.
+    (paging follows it); ``total_full`` the hits that match every word.  ``facets["date"]``
+    is the date histogram's non-empty buckets, oldest first, at ``date_interval`` (``day``,
+    ``week``, ``month`` or ``year``; None when no hit is dated).
     """
 
     request: SearchRequest
@@ -230,6 +240,7 @@ class SearchResult:
     suggestion: str | None = None
     took_ms: float = 0.0
     total_full: int | None = None
+    date_interval: str | None = None
 
     @property
     def full(self) -> int:
@@ -267,6 +278,7 @@ class SearchResult:
             "sort": self.sort,
             "hits": [hit.to_json() for hit in self.hits],
             "facets": {key: [v.to_json(url_for) for v in values] for key, values in self.facets.items()},
+            "date_interval": self.date_interval,
             "aliases": [alias.to_json() for alias in self.aliases],
             "suggestion": self.suggestion,
             "took_ms": self.took_ms,

@@ -172,6 +172,33 @@ def test_facet_filter_chip_document_and_entity_page(page: Page, base_url: str) -
     assert page.locator("h1").inner_text() == "الرقة"
 
 
+def test_a_histogram_bar_narrows_the_dates(page: Page, base_url: str) -> None:
+    """A click on a bar of the date histogram narrows ``from``/``to`` to its week; Tab reaches the bars."""
+    page.goto(base_url + "/?q=داعش")
+    everything = _total(page)
+    bars = page.locator("svg.histogram[role=group] a")
+    assert bars.count() == 2 and "2017-05-20" in (page.locator("svg.histogram").get_attribute("aria-label") or "")
+    week, count = (bars.first.get_attribute("aria-label") or "").split(": ")
+    assert week == "2017-05-20"
+    bars.first.click()
+    page.wait_for_url(re.compile(r"from=2017-05-20&to=2017-05-26"))
+    assert _total(page) == int(count) < everything
+    assert page.locator(".active-filters li").filter(has_text="2017-05-26").count() == 1
+    dates = page.locator(".hit time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
+    assert dates and all("2017-05-20" <= date <= "2017-05-26" for date in dates)
+    assert page.locator("svg.histogram a").count() == 1  # now by the day: 2017-05-22
+
+    page.go_back()
+    page.get_by_role("link", name="الأحدث").focus()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
+    assert focused == bars.first.get_attribute("aria-label")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"from=2017-10-28&to=2017-11-03"))
+    assert _total(page) == 1
+
+
 def _total(page: Page) -> int:
     """The result count the summary line states."""
     return int(page.locator(".summary bdi").first.inner_text())
@@ -226,6 +253,7 @@ def test_malformed_query_shows_the_box_and_a_message(page: Page, base_url: str) 
         "/?q=الرقة&per_page=2&page=2&sort=date",
         "/?q=كمبيوترات",
         "/?q=الرقة&place=الرقة&organization=داعش",
+        "/?q=داعش&from=2017-05-22&to=2017-05-22",
         "/?place=الرقة",
         "/?q=" + '"دير الزور',
         "/doc/000_4e3d15a02d7a4506?q=الرقة",

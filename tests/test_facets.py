@@ -7,6 +7,7 @@ force from the stored fields, which the engine's counting never reads.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from helpers import as_json
+from helpers import as_json, brute_histogram
 from whoosh import index as whoosh_index
 
 from index import whoosh_facets
@@ -111,13 +112,19 @@ def _facet_values(fields: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def brute_facets(stored: dict[str, dict[str, Any]], ids: set[str]) -> dict[str, list[dict]]:
-    """The facet contract recomputed: each document once per value, count desc then value, top 20."""
+def brute_facets(stored: dict[str, dict[str, Any]], ids: set[str], months: bool = False) -> dict[str, list[dict]]:
+    """The facet contract recomputed: each document once per value, count desc then value, top 20.
+
+    A search's ``date`` facet is the date histogram (every non-empty bucket, oldest first);
+    the whole-index overview's (``months``) counts months like the other facets.
+    """
     out = {}
     for key in (*KINDS, "source", "date"):
         counter = Counter(v for doc_id in ids for v in stored[doc_id][key])
         ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:20]
         out[key] = [_facet_json(key, v, n) for v, n in ranked]
+    if not months:
+        out["date"] = brute_histogram(_days(stored, ids))[1]
     return out
 
 
@@ -127,6 +134,10 @@ def _facet_json(key: str, value: str, count: int) -> dict[str, Any]:
     if key == "source":
         out["label"] = display_source(value)
     return out
+
+
+def _days(stored: dict[str, dict[str, Any]], ids: set[str]) -> list[dt.date]:
+    return [dt.date.fromisoformat(stored[i]["day"]) for i in ids if stored[i]["day"]]
 
 
 def all_ids(engine: Engine, request: SearchRequest) -> set[str]:
@@ -182,6 +193,7 @@ def test_counts_equal_brute_force_over_every_match(
     ids = all_ids(engine, request_)
     assert result["total"] == len(ids)
     assert result["facets"] == brute_facets(stored, ids)
+    assert result["date_interval"] == brute_histogram(_days(stored, ids))[0]
 
 
 def test_a_document_counts_once_per_value(engine: Engine) -> None:
@@ -193,18 +205,21 @@ def test_a_document_counts_once_per_value(engine: Engine) -> None:
     assert hit["entities"]["organization"].count(SDF) == 1 and hit["entities"]["place"].count("الرقة") == 1
 
 
-def test_facets_are_ordered_by_count_then_value(engine: Engine) -> None:
-    for values in (
-        engine.search(SearchRequest("", source=("وكالة أ", "وكالة ب", "وكالة ج"))).to_json()["facets"].values()
-    ):
-        keys = [(-item["count"], item["value"]) for item in values]
-        assert keys == sorted(keys)
+def test_facets_are_ordered_by_count_then_value_dates_by_time(engine: Engine) -> None:
+    facets = engine.search(SearchRequest("", source=("وكالة أ", "وكالة ب", "وكالة ج"))).to_json()["facets"]
+    for key, values in facets.items():
+        keys = (
+            [item["value"] for item in values]
+            if key == "date"
+            else [(-item["count"], item["value"]) for item in values]
+        )
+        assert keys == sorted(keys) and len(values) > 1
 
 
 def test_whole_index_facets(engine: Engine, stored: dict[str, dict[str, Any]]) -> None:
     result = engine.facets()
     assert result["total"] == len(stored)
-    assert result["facets"] == brute_facets(stored, set(stored))
+    assert result["facets"] == brute_facets(stored, set(stored), months=True)
 
 
 def test_hits_and_documents_carry_their_entities(engine: Engine, stored: dict[str, dict[str, Any]]) -> None:
@@ -367,8 +382,10 @@ def test_api_filters_equal_the_cli_json(client: Any, index_dir: Path, stored: di
 def test_page_sidebar_chips_and_clear_all(client: Any) -> None:
     page = client.get("/?q=الرقة&place=الرقة&from=2017-05&to=2017-05").get_data(as_text=True)
     aside = page[page.index("<aside") : page.index("</aside>")]
-    assert "التاريخ" in aside and "أماكن" in aside and "منظمات" in aside and "المصادر" in aside
-    assert 'class="selected" aria-current="true"' in aside  # الرقة and the month 2017-05
+    assert "أماكن" in aside and "منظمات" in aside and "المصادر" in aside
+    assert "التاريخ" not in aside, "the histogram above the hits replaces the sidebar's date list"
+    assert 'class="selected" aria-current="true"' in aside  # الرقة
+    assert "النتائج حسب اليوم" in page and '<svg class="histogram"' in page  # May, by the day, above the hits
     assert "إزالة كل عوامل التصفية" in page and 'href="/?q=%D8%A7%D9%84%D8%B1%D9%82%D8%A9"' in page
     assert 'class="entities"' in page and "organization=" in page
     filter_only = client.get("/?place=الرياض").get_data(as_text=True)

@@ -44,6 +44,7 @@ RESULT_KEYS = {
     "facets",
     "aliases",
     "total_full",
+    "date_interval",
 }
 HIT_KEYS = {
     "id",

@@ -1,7 +1,8 @@
 """The facet sidebar's view model: each value of the result with its count and toggle link.
 
 The engine's :class:`~search.results.FacetValue` knows whether it is selected and which
-search toggles it; this module only turns that search into the page's URL.
+search toggles it; this module only turns that search into the page's URL.  The date facet
+is not listed here: the page draws it as a histogram above the hits (``web/timeline.py``).
 
 Layer: a front end (web).
 """
@@ -20,7 +21,6 @@ LABELS = {
     "organization": "منظمات",
     "place": "أماكن",
     "source": "المصادر",
-    "date": "التاريخ",
 }
 
 

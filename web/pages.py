@@ -24,7 +24,7 @@ from web.facets import FILTER_LABELS, facet_groups
 from web.feed import describe, feed_url
 from web.render import external_url, marked_text, paragraphs, safe_snippet
 from web.state import get_engine
-from web.timeline import timeline_svg
+from web.timeline import INTERVAL_NAMES, histogram_svg, timeline_svg
 
 bp = Blueprint("pages", __name__)
 
@@ -102,6 +102,8 @@ def _results_view(params: SearchRequest, result: SearchResult) -> dict[str, Any]
         ],
         "suggestion_url": (search_url(params.with_changes(q=result.suggestion, page=1)) if result.suggestion else None),
         "facets": facet_groups(result, search_url),
+        "histogram": histogram_svg(result, search_url),
+        "interval_name": INTERVAL_NAMES.get(result.date_interval or "", ("", ""))[0],
         "filter_chips": _filter_chips(params),
         "clear_url": search_url(params.cleared()) if params.q.strip() else url_for("pages.search"),
         "examples": EXAMPLES,
