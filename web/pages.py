@@ -15,6 +15,7 @@ from flask import Blueprint, abort, g, render_template, request, url_for
 from werkzeug.datastructures import iter_multi_items
 
 from search.errors import QueryError
+from search.query import word_roots
 from search.request import SearchRequest
 from search.results import SearchResult
 from web.entities import TYPE_LABELS, entity_data
@@ -109,10 +110,19 @@ def _results_view(params: SearchRequest, result: SearchResult) -> dict[str, Any]
         "suggestion_url": (search_url(params.with_changes(q=result.suggestion, page=1)) if result.suggestion else None),
         "facets": facet_groups(result, search_url),
         "filter_chips": _filter_chips(params),
+        "root_links": _root_links(params),
         "clear_url": search_url(params.cleared()) if params.q.strip() else url_for("pages.search"),
         "examples": EXAMPLES,
         "seconds": f"{result.took_ms / 1000:.2f}",
     }
+
+
+def _root_links(params: SearchRequest) -> list[tuple[str, str, str]]:
+    """``(word, root, url)``: «كل مشتقات الجذر», a ``root:`` search for each query word with a root
+    (the filters kept), so كتاب leads to مكتبة، كاتب، يكتبون."""
+    return [
+        (word, root, search_url(params.with_changes(q=f"root:{root}", page=1))) for word, root in word_roots(params.q)
+    ]
 
 
 def _filter_chips(params: SearchRequest) -> list[tuple[str, str, str]]:

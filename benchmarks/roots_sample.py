@@ -1,0 +1,71 @@
+"""Draw the hand-checked root sample: 300 distinct words of the SaudiNewsNet corpus (seeded).
+
+Candidates are system-independent, so the gold does not depend on what the root extractor
+does: distinct cleaned word forms (hamza on alef, diacritics, tatweel folded; clitics kept,
+as the words are written) that occur at least ``MIN_COUNT`` times, are Arabic letters only,
+at least three letters long and not a function word (tashaphyne's stop list).  The draw is
+``random.Random(SEED).sample`` over the sorted candidates; the first 150 words are the
+development half, the last 150 the held-out half.
+
+Writes the words, one a line, to ``--out`` (default: stdout).  The gold roots in
+``benchmarks/data/roots_sample.tsv`` were then written by hand, word by word, before the
+system's roots were looked at; ``benchmarks/roots_eval.py`` fills the system column and scores.
+
+    python benchmarks/roots_sample.py ../shared/corpora/saudinewsnet.jsonl.gz --out words.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from index.analysis import TOKEN_RE, clean, is_function_word
+
+SEED = 20261201
+SIZE = 300
+MIN_COUNT = 3
+_ARABIC_WORD = re.compile("^[\u0621-\u064a]{3,}$")
+
+
+def vocabulary(path: Path) -> Counter[str]:
+    """Cleaned word forms of every article's title and content, with their counts."""
+    counts: Counter[str] = Counter()
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            text = f"{record.get('title') or ''}\n{record.get('content') or ''}"
+            counts.update(clean(word) for word in TOKEN_RE.findall(text))
+    return counts
+
+
+def candidates(counts: Counter[str]) -> list[str]:
+    return sorted(
+        word for word, n in counts.items() if n >= MIN_COUNT and _ARABIC_WORD.match(word) and not is_function_word(word)
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    pool = candidates(vocabulary(args.corpus))
+    sample = random.Random(SEED).sample(pool, SIZE)
+    text = "".join(f"{word}\n" for word in sample)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    print(f"{len(pool)} candidates, {SIZE} drawn (seed {SEED})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
