@@ -4,8 +4,11 @@ Candidates are system-independent, so the gold does not depend on what the root 
 does: distinct cleaned word forms (hamza on alef, diacritics, tatweel folded; clitics kept,
 as the words are written) that occur at least ``MIN_COUNT`` times, are Arabic letters only,
 at least three letters long and not a function word (tashaphyne's stop list).  The draw is
-``random.Random(SEED).sample`` over the sorted candidates; the first 150 words are the
-development half, the last 150 the held-out half.
+``random.Random(seed).sample`` over the sorted candidates (words of ``--exclude`` files left
+out).  Draw 1 (seed 20261201, 300 words): the first 150 were the development half, the last
+150 a first held-out half, which was looked at during development.  Draw 2 (seed 20261202,
+150 words, draw 1 excluded) was drawn and annotated after the extractor was frozen, and
+scored once: the held-out figure.
 
 Writes the words, one a line, to ``--out`` (default: stdout).  The gold roots in
 ``benchmarks/data/roots_sample.tsv`` were then written by hand, word by word, before the
@@ -56,15 +59,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--size", type=int, default=SIZE)
+    parser.add_argument("--exclude", type=Path, action="append", default=[], help="a TSV whose first column is left out")
     args = parser.parse_args()
-    pool = candidates(vocabulary(args.corpus))
-    sample = random.Random(SEED).sample(pool, SIZE)
+    excluded = {line.split("\t")[0] for path in args.exclude for line in path.read_text(encoding="utf-8").splitlines()}
+    pool = [word for word in candidates(vocabulary(args.corpus)) if word not in excluded]
+    sample = random.Random(args.seed).sample(pool, args.size)
     text = "".join(f"{word}\n" for word in sample)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    print(f"{len(pool)} candidates, {SIZE} drawn (seed {SEED})", file=sys.stderr)
+    print(f"{len(pool)} candidates, {args.size} drawn (seed {args.seed})", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -104,17 +104,41 @@ def _compute(word: str) -> str | None:
     """The root of one surface word (uncached).
 
     The stop list is asked about the word as written (وكان، لذلك are listed with their
-    clitics), not about its stem: the list also holds content words whose stems meet
-    function words (النعم "the blessings" → نعم "yes", الشرع "the law" → شرع "began").
+    clitics) and behind و/ف (وان is وأن), not about its stem: the list also holds content
+    words whose stems meet function words (النعم "the blessings" → نعم "yes", الشرع "the
+    law" → شرع "began").
     """
     bare = strip_marks(word)
     cleaned = clean(word)
-    if len(cleaned) < MIN_STEM or not _ARABIC_ONLY.match(cleaned) or is_function_word(bare):
+    if len(cleaned) < MIN_STEM or not _ARABIC_ONLY.match(cleaned) or _function_word(bare):
         return None
     stem = stem_body(stem_cleaned(cleaned, _HAMZA_AL.match(bare) is not None))
     if len(stem) == 2 and cleaned == "ال" + stem:
         return _geminate(stem)  # الند، السل، الحق: a doubled radical written once
-    return best_root(stem) if len(stem) >= MIN_STEM else None
+    root = best_root(stem) if len(stem) >= MIN_STEM else None
+    if root is None:
+        root = _behind_clitics(cleaned)
+    return root
+
+
+def _function_word(bare: str) -> bool:
+    return is_function_word(bare) or (bare[:1] in "وف" and is_function_word(bare[1:]))
+
+
+#: Proclitics tried when the stemmer kept them: it strips only what the lexicon attests, and a
+#: rare word (واليابس، وتبليغه، وناشريها) keeps its و or ال.
+_FALLBACK_CLITICS = ("وال", "فال", "بال", "كال", "ال", "و", "ف")
+
+
+def _behind_clitics(cleaned: str) -> str | None:
+    """The root of the word behind a proclitic the stemmer left on, or None."""
+    for clitic in _FALLBACK_CLITICS:
+        rest = cleaned[len(clitic) :]
+        if cleaned.startswith(clitic) and len(rest) >= MIN_STEM:
+            root = best_root(stem_body(stem_cleaned(rest)))
+            if root is not None:
+                return root
+    return None
 
 
 def _geminate(stem: str) -> str | None:
@@ -180,7 +204,7 @@ def _readings(stem: str) -> Iterator[tuple[str, tuple[int, bool, int, int]]]:
                         continue
                     groups = iter(match.groups())
                     letters = "".join(_radical(c, next(groups) if c != "w" else "و") for c in order)
-                    yield letters, (affixes, doubled and fixed < _FORM_X_LETTERS, -fixed, -prefix)
+                    yield letters, (affixes, doubled and fixed < _FORM_X_LETTERS, -fixed, prefix)
 
 
 def _clitic_left_on(stem: str, clitic: str) -> bool:
