@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--size", type=int, default=SIZE)
-    parser.add_argument("--exclude", type=Path, action="append", default=[], help="a TSV whose first column is left out")
+    parser.add_argument("--exclude", type=Path, action="append", default=[], help="a TSV: its first column left out")
     args = parser.parse_args()
     excluded = {line.split("\t")[0] for path in args.exclude for line in path.read_text(encoding="utf-8").splitlines()}
     pool = [word for word in candidates(vocabulary(args.corpus)) if word not in excluded]

@@ -70,8 +70,8 @@ __all__ = [
     "minimum_should_match",
     "parse_query",
     "query_root",
-    "word_roots",
     "source_key",
+    "word_roots",
 ]
 
 #: Words (including phrase words and field values) in one query.
