@@ -159,6 +159,7 @@ def _compile(template: str) -> tuple[re.Pattern[str], str, int, int]:
         order = order.replace("A", "H")
     fixed = sum(1 for c in template if c not in "FALQw")
     prefix = len(template) - len(template.lstrip("".join(set(template) - set("FALQw"))))
+    prefix = -1 if template[0] == "م" else prefix  # a leading م is a participle's, not a radical
     return re.compile(f"^{regex}$"), order, fixed, prefix
 
 
@@ -256,7 +257,7 @@ def _letter_options(letters: str, i: int) -> list[tuple[int, str]]:
         return [(1, "ي"), (1, "و"), (1, "ء")] if last and c == "ء" else [(0, "ء"), (1, "و"), (1, "ي")]
     if c == "ا":
         if i == 0:
-            return [(0, "ء"), (1, "و"), (1, "ي")]  # اكد ← أكد (clean() folds أ), اصل ← وصل
+            return [(0, "ء"), (2, "و"), (2, "ي")]  # اكد ← أكد (clean() folds أ); an initial ا is rarely a و
         if last:
             return [(1, "و"), (1, "ي"), (1, "ء")]  # قناة، دعا
         return [(1, "و"), (1, "ي"), (1, "ء")]  # قال ← قول, سال ← سءل
