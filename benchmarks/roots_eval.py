@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from index.roots import root_of
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "roots_sample.tsv"
-SETS = ("dev", "held1", "held2", "held3")
+SETS = ("dev", "held1", "held2", "held3", "held4")
 
 
 def read(path: Path) -> tuple[list[str], list[list[str]]]:

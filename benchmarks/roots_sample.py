@@ -1,18 +1,21 @@
-"""Draw the hand-checked root sample: 300 distinct words of the SaudiNewsNet corpus (seeded).
+"""Draw words for the hand-checked root sample from the SaudiNewsNet corpus (seeded).
 
 Candidates are system-independent, so the gold does not depend on what the root extractor
 does: distinct cleaned word forms (hamza on alef, diacritics, tatweel folded; clitics kept,
 as the words are written) that occur at least ``MIN_COUNT`` times, are Arabic letters only,
 at least three letters long and not a function word (tashaphyne's stop list).  The draw is
 ``random.Random(seed).sample`` over the sorted candidates (words of ``--exclude`` files left
-out).  Draw 1 (seed 20261201, 300 words): the first 150 were the development half, the last
-150 a first held-out half, which was looked at during development.  Draw 2 (seed 20261202,
-150 words, draw 1 excluded) was drawn and annotated after the extractor was frozen, and
-scored once: the held-out figure.
+out).  The four draws of ``benchmarks/data/roots_sample.tsv`` (its header says which set was
+developed on and which was scored once)::
 
-Writes the words, one a line, to ``--out`` (default: stdout).  The gold roots in
-``benchmarks/data/roots_sample.tsv`` were then written by hand, word by word, before the
-system's roots were looked at; ``benchmarks/roots_eval.py`` fills the system column and scores.
+    roots_sample.py CORPUS --seed 20261201 --size 300                          # dev + held1
+    roots_sample.py CORPUS --seed 20261202 --size 150 --exclude draw1          # held2
+    roots_sample.py CORPUS --seed 20261203 --size 150 --exclude draw1 --exclude draw2
+    roots_sample.py CORPUS --seed 20261204 --size 150 --exclude draw1 --exclude draw2 --exclude draw3
+
+Writes the words, one a line, to ``--out`` (default: stdout).  The gold roots were then
+written by hand, word by word, before the system's roots were looked at;
+``benchmarks/roots_eval.py`` fills the system column and scores.
 
     python benchmarks/roots_sample.py ../shared/corpora/saudinewsnet.jsonl.gz --out words.txt
 """
