@@ -79,9 +79,8 @@ def main() -> None:
     args = parser.parse_args()
     engine = Engine(args.index)
     rows = compare(engine)
-    print(
-        "| root | word typed | `root:` matches | word matches | only `root:` | only the word | words that bring the extra articles |"
-    )
+    heads = "`root:` matches | word matches | only `root:` | only the word | words that bring the extra articles"
+    print(f"| root | word typed | {heads} |")
     print("|---|---|---:|---:|---:|---:|---|")
     for r in rows:
         words = "، ".join(w for w, _ in r["extra_words"])
