@@ -115,9 +115,22 @@ def _compute(word: str) -> str | None:
     stem = stem_body(stem_cleaned(cleaned, _HAMZA_AL.match(bare) is not None))
     if len(stem) == 2 and cleaned == "ال" + stem:
         return _geminate(stem)  # الند، السل، الحق: a doubled radical written once
-    root = best_root(stem) if len(stem) >= MIN_STEM else None
+    root = _stem_root(stem) if len(stem) >= MIN_STEM else None
     if root is None:
         root = _behind_clitics(cleaned)
+    return root
+
+
+#: best_root per light stem: the surface forms of one word (الكتاب، بالكتاب، وكتابه) share it.
+_STEM_ROOTS: dict[str, str | None] = {}
+
+
+def _stem_root(stem: str) -> str | None:
+    if stem in _STEM_ROOTS:
+        return _STEM_ROOTS[stem]
+    if len(_STEM_ROOTS) >= _CACHE_MAX:
+        _STEM_ROOTS.clear()
+    root = _STEM_ROOTS[stem] = best_root(stem)
     return root
 
 
@@ -135,7 +148,7 @@ def _behind_clitics(cleaned: str) -> str | None:
     for clitic in _FALLBACK_CLITICS:
         rest = cleaned[len(clitic) :]
         if cleaned.startswith(clitic) and len(rest) >= MIN_STEM:
-            root = best_root(stem_body(stem_cleaned(rest)))
+            root = _stem_root(stem_body(stem_cleaned(rest)))
             if root is not None:
                 return root
     return None
