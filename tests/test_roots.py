@@ -193,3 +193,18 @@ def test_api_bad_root_is_a_400_with_a_message(app: Flask) -> None:
     assert "root: takes an Arabic root or word" in response.get_json()["error"]
     analyzed = app.test_client().get("/api/analyze?text=مكتبة").get_json()
     assert analyzed["tokens"][0]["root"] == "كتب"
+
+
+def test_an_index_built_before_the_root_extractor_changed_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from index import layout
+
+    copy = tmp_path / "index"
+    shutil.copytree(Path(layout.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(layout, "_HERE", copy)
+    before = layout.analysis_fingerprint()
+    (copy / "roots.py").write_text((copy / "roots.py").read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert layout.analysis_fingerprint() != before
