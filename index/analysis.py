@@ -10,12 +10,14 @@ Three functions, each a plain function so it can be tested and reused anywhere:
 * :func:`tokenize` — the words of a text as ``(surface, start, end)`` spans into the text;
 * :func:`~index.normalize.normalize_word` — the *exact* form (``index/normalize.py``);
 * :func:`stem_word` — light stemming on the cleaned form (``index/stemmer.py``) plus
-  spelling-variant folding: the *stem* form.
+  spelling-variant folding: the *stem* form;
+* :func:`root_word` — the word's Arabic root (``index/roots.py``: كتاب، مكتبة، يكتبون → كتب),
+  or "" for a function word or a foreign name: the *root* form, for ``root:`` searches.
 
 :func:`analyze` does all three for a whole text in one pass, as indexing needs.
 
-Layer: text analysis, the bottom of the stack.  Imports only ``index.normalize`` and
-``index.stemmer``.
+Layer: text analysis, the bottom of the stack.  Imports only ``index.normalize``,
+``index.stemmer``, ``index.morphology`` and ``index.roots``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from index.morphology import is_function_word  # defined beside the other word classes
 from index.normalize import (
     _NORM_CACHE,
     ARABIC_MARKS,
@@ -35,6 +38,7 @@ from index.normalize import (
     normalize_word,
     strip_marks,
 )
+from index.roots import _ROOT_CACHE, root_word
 from index.stemmer import stem_cleaned
 
 __all__ = [
@@ -47,6 +51,8 @@ __all__ = [
     "is_function_word",
     "normalize_word",
     "normalized_terms",
+    "root_terms",
+    "root_word",
     "stem_terms",
     "stem_word",
     "tokenize",
@@ -104,6 +110,17 @@ def stem_terms(text: str) -> list[str]:
     return [stem_word(surface) for surface, _, _ in tokenize(text)]
 
 
+def root_terms(tokens: list[Span]) -> list[str]:
+    """Root-field terms of analyzed tokens: the root of every word that has one, in order.
+
+    Words without a root (function words, foreign names, numbers) add nothing; the field
+    has no positions, only how often each root occurs.
+    """
+    get = _ROOT_CACHE.get
+    roots = (get(surface) or root_word(surface) for surface, _, _ in tokens)
+    return [root for root in roots if root]
+
+
 class Analyzed(NamedTuple):
     """A text's tokens and, token by token, their exact and stem terms."""
 
@@ -124,17 +141,3 @@ def analyze(text: str) -> Analyzed:
     exact = [norm_get(surface) or normalize_word(surface) for surface, _, _ in tokens]
     stems = [stem_get(surface) or stem_word(surface) for surface, _, _ in tokens]
     return Analyzed(tokens, exact, stems)
-
-
-def is_function_word(word: str) -> bool:
-    """A preposition, pronoun, particle or auxiliary (من، هو، في، التي، كان): tashaphyne's stop
-    list, tried as typed and with hamza restored on a bare alef (الى → إلى، ان → أن).
-
-    Why: a query's function words match nearly every article, so they must not count towards
-    how many of its words an article has (``search.query.minimum_should_match``).
-    """
-    from tashaphyne.arabicstopwords import is_stop  # on first use: a cold CLI need not load it
-
-    if is_stop(word):
-        return True
-    return word[:1] == "ا" and any(is_stop(seat + word[1:]) for seat in "أإ")

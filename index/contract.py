@@ -12,6 +12,9 @@ Each text is indexed twice, as Alfanous does, each copy with its own analysis:
 * ``title_stem`` / ``content_stem`` — the *stem* fields: clitics, inflection and spelling
   variants removed, for recall (بالرقة, للرقة and الرقه all find الرقة).
 
+One more field serves derivation search (``root:كتب``): ``root`` — the Arabic root of every
+title and content word that has one (``index/roots.py``), with frequencies, no positions.
+
 Facets — ``person``, ``organization``, ``place`` (canonical names), ``source`` and the
 month of the date — are exact keyword values, one term per value.
 
@@ -28,6 +31,7 @@ __all__ = [
     "EXACT_FIELDS",
     "FACETS",
     "FIELD_BOOSTS",
+    "ROOT_FIELD",
     "STEM_FIELDS",
     "TEXT_FIELDS",
     "IndexDocument",
@@ -45,6 +49,8 @@ FIELD_BOOSTS: dict[str, float] = {
 EXACT_FIELDS = ("title", "content")
 STEM_FIELDS = ("title_stem", "content_stem")
 TEXT_FIELDS = ("title", "content", "title_stem", "content_stem")
+#: The field of the words' roots (``root:`` queries); scored like the stem fields.
+ROOT_FIELD = "root"
 #: Entity facets, named as the types the extractor returns.
 ENTITY_TYPES = ("person", "organization", "place")
 #: Facet keys of a search result → the index field each one is counted on.
@@ -68,7 +74,8 @@ class IndexDocument:
 
     ``title_terms[i]`` / ``title_stems[i]`` are the exact and stem terms of the title's
     ``i``-th token, whose characters are ``title_spans[i]`` (``(start, end)`` in ``title``);
-    likewise for the content.  ``entities`` holds canonical names per entity type.
+    likewise for the content.  ``roots`` are the roots of the title's and the content's
+    words that have one, in text order.  ``entities`` holds canonical names per entity type.
     """
 
     id: str
@@ -86,6 +93,7 @@ class IndexDocument:
     author: str | None = None
     origin: str = ""
     entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    roots: list[str] = field(default_factory=list)
 
     @property
     def month(self) -> str | None:

@@ -3,7 +3,8 @@
 The title and the content are analyzed once, as the one text entities are read from
 (:func:`index.entities.entity_text`: no token spans its blank line, so its first tokens are
 the title's and the rest the content's).  The same tokens give the exact and stem term lists
-of both fields, their character spans and the entity names, whatever backend stores them.
+of both fields, their character spans, the words' roots and the entity names, whatever
+backend stores them.
 
 Layer: the write side.  Imports the analysis layer, the contract, ingest and entities.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 
-from index.analysis import Span, analyze
+from index.analysis import Span, analyze, root_terms
 from index.contract import ENTITY_TYPES, IndexDocument
 from index.entities import entity_text, extract_entities_analyzed  # no fallback: entities are required
 from index.ingest import Article
@@ -44,6 +45,7 @@ def index_document(article: Article) -> IndexDocument:
         author=article.author,
         origin=article.origin,
         entities={kind: tuple(found.get(kind, ())) for kind in ENTITY_TYPES},
+        roots=root_terms(tokens),
     )
 
 

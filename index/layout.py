@@ -49,6 +49,7 @@ ANALYSIS_MODULES = (
     "sources.py",
     "world_places.py",
     "morphology.py",
+    "roots.py",
     "latin.py",
     "document.py",
     "contract.py",

@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 
 from index import stemmer
 
-__all__ = ["native_reason", "pattern_root", "stem_body", "tashaphyne_root"]
+__all__ = ["is_function_word", "native_reason", "pattern_root", "stem_body", "tashaphyne_root"]
 
 
 def stem_body(stem: str) -> str:
@@ -194,3 +194,17 @@ def native_reason(stem: str) -> str | None:
     if root is not None:
         return f"tashaphyne root {root}"
     return None
+
+
+def is_function_word(word: str) -> bool:
+    """A preposition, pronoun, particle or auxiliary (من، هو، في، التي، كان): tashaphyne's stop
+    list, tried as typed and with hamza restored on a bare alef (الى → إلى، ان → أن).
+
+    Why: a query's function words match nearly every article, so they must not count towards
+    how many of its words an article has (``search.query.minimum_should_match``).
+    """
+    from tashaphyne.arabicstopwords import is_stop  # on first use: a cold CLI need not load it
+
+    if is_stop(word):
+        return True
+    return word[:1] == "ا" and any(is_stop(seat + word[1:]) for seat in "أإ")

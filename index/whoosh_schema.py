@@ -17,19 +17,20 @@ Layer: the index contract (Whoosh).  Imports the analysis layer and ``index.cont
 from __future__ import annotations
 
 import pickle
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import Any
 
 from whoosh.analysis import Composable, Filter, Token, Tokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.formats import Positions
+from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
-from index.analysis import TOKEN_RE, normalize_word, stem_word
-from index.contract import ENTITY_TYPES, FIELD_BOOSTS, IndexDocument
+from index.analysis import TOKEN_RE, normalize_word, root_word, stem_word
+from index.contract import ENTITY_TYPES, FIELD_BOOSTS, ROOT_FIELD, IndexDocument
 
-__all__ = ["ExactAnalyzer", "StemAnalyzer", "make_schema", "whoosh_fields"]
+__all__ = ["ExactAnalyzer", "RootAnalyzer", "StemAnalyzer", "make_schema", "whoosh_fields"]
 
 
 class ArabicTokenizer(Tokenizer):
@@ -118,6 +119,19 @@ class StemFilter(_WordFilter):
     transform = staticmethod(stem_word)
 
 
+class RootFilter(_WordFilter):
+    """Token text → :func:`~index.analysis.root_word`; words without a root are dropped."""
+
+    transform = staticmethod(root_word)
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            root = root_word(token.text)
+            if root:
+                token.text = root
+                yield token
+
+
 def ExactAnalyzer() -> Composable:  # noqa: N802 - named like Whoosh's analyzer factories
     """Analyzer of the exact fields: words, normalized, unstemmed."""
     return ArabicTokenizer() | NormalizeFilter()
@@ -126,6 +140,11 @@ def ExactAnalyzer() -> Composable:  # noqa: N802 - named like Whoosh's analyzer 
 def StemAnalyzer() -> Composable:  # noqa: N802 - named like Whoosh's analyzer factories
     """Analyzer of the stem fields: words, normalized, light-stemmed, variant-folded."""
     return ArabicTokenizer() | StemFilter()
+
+
+def RootAnalyzer() -> Composable:  # noqa: N802 - named like Whoosh's analyzer factories
+    """Analyzer of the root field: words → their Arabic roots (كتاب، مكتبة → كتب)."""
+    return ArabicTokenizer() | RootFilter()
 
 
 class AnalyzedText(TEXT):
@@ -142,6 +161,10 @@ class AnalyzedText(TEXT):
         """``(term bytes, frequency, weight, encoded positions)`` per distinct term of ``value``."""
         if not isinstance(value, list):
             return super().index(value, **kwargs)
+        fmt = self.format
+        if type(fmt) is Frequency:  # the root field: how often, not where (Frequency.word_values)
+            boost = fmt.field_boost
+            return [(term.encode("utf-8"), n, n * boost, pack_uint(n)) for term, n in Counter(value).items()]
         positions: dict[str, list[int]] = {}
         get = positions.get
         for pos, term in enumerate(value):
@@ -150,7 +173,6 @@ class AnalyzedText(TEXT):
                 positions[term] = [pos]
             else:
                 slot.append(pos)
-        fmt = self.format
         boost, encode = fmt.field_boost, fmt.encode
         if type(fmt) is not Positions:  # a field without positions: Whoosh's encoding as it is
             return [(term.encode("utf-8"), len(p), len(p) * boost, encode(p)) for term, p in positions.items()]
@@ -192,6 +214,7 @@ def make_schema() -> Schema:
         title_stem=AnalyzedText(analyzer=stem, phrase=True, field_boost=FIELD_BOOSTS["title_stem"]),
         content=AnalyzedText(analyzer=exact, stored=True, phrase=True, field_boost=FIELD_BOOSTS["content"]),
         content_stem=AnalyzedText(analyzer=stem, phrase=True, field_boost=FIELD_BOOSTS["content_stem"]),
+        **{ROOT_FIELD: AnalyzedText(analyzer=RootAnalyzer(), phrase=False)},
         date=DATETIME(stored=True, sortable=True),
         source=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         month=ID(stored=True, sortable=True),
@@ -221,6 +244,7 @@ def whoosh_fields(doc: IndexDocument) -> dict[str, Any]:
         "content": doc.content_terms,
         "_stored_content": doc.content,
         "content_stem": doc.content_stems,
+        ROOT_FIELD: doc.roots,
         "url": doc.url or "",
         "author": doc.author or "",
         "origin": doc.origin,

@@ -502,16 +502,16 @@ def stats_command(index_dir: str | None, as_json: bool) -> None:
 @click.argument("text", nargs=-1, required=True)
 @json_option
 def analyze_command(text: tuple[str, ...], as_json: bool) -> None:
-    """Show how TEXT is tokenized, normalized (exact fields) and stemmed (stem fields)."""
+    """Show how TEXT is tokenized, normalized (exact fields), stemmed (stem fields) and its roots (root:)."""
     from search.explain import analyze_text
 
     result = analyze_text(" ".join(text))
     if as_json:
         _print_json(result)
         return
-    rows = [("token", "exact (title, content)", "stem (title_stem, content_stem)")]
-    rows += [(t["token"], t["exact"], t["stem"]) for t in result["tokens"]]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    rows = [("token", "exact (title, content)", "stem (title_stem, content_stem)", "root (root)")]
+    rows += [(t["token"], t["exact"], t["stem"], t["root"] or "-") for t in result["tokens"]]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 

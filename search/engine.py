@@ -43,7 +43,7 @@ from search.results import (
     SearchResult,
     SimilarArticle,
 )
-from search.snippets import make_snippets, query_terms
+from search.snippets import make_snippets, query_roots, query_terms
 from search.spelling import SUGGEST_BELOW, suggest
 from search.transliterate import with_arabic_spellings
 
@@ -83,7 +83,8 @@ class Engine:
             matches = view.search(plan)
             exact, stems = _with_alias_words(parsed.aliases, *query_terms(parsed.tree, view.expand))
             keys: dict[str, str | None] = {}  # snippet match key per surface form, shared by the hits
-            hits = tuple(_hit(found, exact, stems, keys) for found in matches.top)
+            roots = query_roots(parsed.tree)
+            hits = tuple(_hit(found, exact, stems, keys, roots) for found in matches.top)
             suggestion = None
             if matches.full < SUGGEST_BELOW and not request.filter_only:
                 suggestion = suggest(view, parsed, matches.full, filters)
@@ -204,9 +205,9 @@ def _exported(hits: Iterator[Found]) -> Iterator[ExportedArticle]:
         )
 
 
-def _hit(found: Found, exact: set[str], stems: set[str], keys: dict[str, str | None]) -> Hit:
+def _hit(found: Found, exact: set[str], stems: set[str], keys: dict[str, str | None], roots: frozenset[str]) -> Hit:
     doc = found.doc
-    snippets = tuple(make_snippets(doc.content, exact, stems, keys=keys))
+    snippets = tuple(make_snippets(doc.content, exact, stems, keys=keys, roots=roots))
     return Hit(doc.id, doc.title, doc.date, doc.source, doc.url, found.score, snippets, doc.entities, found.missing)
 
 

@@ -17,6 +17,7 @@ Syntax (see the README for examples)::
     "دير الزور" «دير الزور» “دير الزور”   phrases
     ( … )                   grouping
     title:… source:… date:… id:…         fields; date:2017, date:[2017-05 to 2017-11]
+    root:كتب  root:مكتبة    every word of that Arabic root (a derived word stands for its root)
     إدل*  م?ليشيات           wildcards on the normalized word (at least 2 letters, not first)
 
 Only upper-case Latin ``AND``/``OR``/``NOT`` are operators: Arabic ``او`` is an ordinary
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field
 from index.analysis import is_function_word, normalize_word, stem_word, tokenize
 from index.entities import resolve_alias
 from index.normalize import INVISIBLES
+from index.roots import as_root, root_of
 from search.daterange import parse_range_syntax
 from search.errors import QueryError
 from search.querytree import (
@@ -52,6 +54,7 @@ from search.querytree import (
     Or,
     Pattern,
     Phrase,
+    Root,
     SourceName,
     Word,
 )
@@ -66,7 +69,9 @@ __all__ = [
     "analyze_query",
     "minimum_should_match",
     "parse_query",
+    "query_root",
     "source_key",
+    "word_roots",
 ]
 
 #: Words (including phrase words and field values) in one query.
@@ -96,7 +101,7 @@ def minimum_should_match(words: int) -> int:
     return words - max(1, words // 4)
 
 
-USER_FIELDS = ("title", "source", "date", "id")
+USER_FIELDS = ("title", "source", "date", "id", "root")
 #: Opening quote → the characters that close it.  Guillemets and curly quotes are accepted
 #: in either direction because right-to-left typing often produces »…« and ”…“.
 QUOTES = {'"': '"', "«": "«»", "»": "«»", "“": "“”", "”": "“”"}
@@ -110,7 +115,8 @@ _PATTERN_BODY_RE = re.compile(r"[^\W_]|[*?]")
 #: Words only: no operator, quote, bracket, wildcard, field or +/- in front of a word (a hyphen
 #: inside a word is part of it: Deir ez-Zor).
 _PLAIN_QUERY_RE = re.compile(r"(?:(?!\b(?:AND|OR|NOT)\b)(?!(?<!\S)-)[^\"«»“”()*?:+])+")
-_EXAMPLES = {"title": "داعش", "source": '"العربي الجديد"', "date": "2017-05", "id": "<document id>"}
+_EXAMPLES = {"title": "داعش", "source": '"العربي الجديد"', "date": "2017-05", "id": "<document id>", "root": "كتب"}
+_ARABIC_LETTERS_RE = re.compile("^[\u0621-\u064a\u0671]+$")
 
 
 @dataclass(frozen=True)
@@ -214,6 +220,52 @@ def _forgiving(tree: Node, alias: EntityRef | None) -> Forgiving | None:
     # share that may be missing is taken from the content words only.
     function = sum(1 for w in soft if is_function_word(w.text))
     return Forgiving(soft, function + minimum_should_match(len(soft) - function), required, alias)
+
+
+def query_root(value: str) -> Root:
+    """The :class:`Root` node of ``root:value``.
+
+    The value is taken as a root when it is one as written (كتب، أكد، سأل: three or four
+    letters of tashaphyne's root list, hamza forms read as ء); otherwise it is read as a word
+    and its root is searched (مكتبة، كاتب، يكتبون → كتب; قال → قول).  Bad values get a message.
+    """
+    words = [word for word, _, _ in tokenize(value)]
+    if not words:
+        raise QueryError("root: needs an Arabic root or word, e.g. root:" + _EXAMPLES["root"])
+    if len(words) > 1:
+        raise QueryError(f"root: takes one word, not «{value.strip()}»; e.g. root:" + _EXAMPLES["root"])
+    word = words[0]
+    if not _ARABIC_LETTERS_RE.match(normalize_word(word)):
+        raise QueryError(f"root: takes an Arabic root or word (got «{word}»), e.g. root:" + _EXAMPLES["root"])
+    root = as_root(word) or root_of(word)
+    if root is None:
+        raise QueryError(
+            f"«{word}» has no Arabic root to search (a function word or a foreign name?); "
+            "type the root's letters, e.g. root:" + _EXAMPLES["root"]
+        )
+    return Root(root, word)
+
+
+#: Root links offered for one query (the results page's «كل مشتقات الجذر»).
+MAX_ROOT_LINKS = 4
+
+
+def word_roots(text: str) -> list[tuple[str, str]]:
+    """``(word, root)`` for the words of a query that have a root, one per root, in query order.
+
+    What the results page offers as «كل مشتقات الجذر» (a ``root:`` search per word).  Field
+    values (``root:…``, ``source:…``), operators and excluded words are left out, and so are
+    names of known entities: الرقة is a city, not a derivative of رقق.
+    """
+    found: dict[str, str] = {}
+    for chunk in text.split():
+        if chunk in ("AND", "OR", "NOT") or chunk.startswith("-") or _FIELD_RE.fullmatch(chunk):
+            continue
+        for word, _, _ in tokenize(chunk):
+            root = None if resolve_alias(word) else root_of(word)
+            if root and root not in found.values() and len(found) < MAX_ROOT_LINKS:
+                found[word] = root
+    return list(found.items())
 
 
 def source_key(name: str) -> tuple[str, ...]:
@@ -405,7 +457,7 @@ class _Parser:
     def _parse_field(self, name: str, rest: str, value_start: int) -> Parsed:
         key = name.lower()
         if key not in USER_FIELDS:
-            raise QueryError(f"unknown field '{name}'; use title:, source:, date: or id:")
+            raise QueryError(f"unknown field '{name}'; use title:, source:, date:, id: or root:")
         self.pos = value_start
         if not rest:  # the value follows after spaces, or is a phrase / group / range
             self._skip_space()
@@ -448,6 +500,8 @@ class _Parser:
         self._count(1)
         if key == "date":
             return DateSpan(*parse_range_syntax(value))
+        if key == "root":
+            return query_root(value)
         if key == "id":
             if not value:
                 raise QueryError("id: needs a value, e.g. id:" + _EXAMPLES["id"])

@@ -12,6 +12,8 @@ Meaning, for every backend:
   each pair).  With ``alias``, articles whose entity facet holds that canonical name match too.
 * :class:`Phrase` — the words at consecutive positions, as exact terms or as stems.
 * :class:`Pattern` — a ``*``/``?`` wildcard over the exact terms.
+* :class:`Root` — the articles with a word of that Arabic root (``root:كتب``: كتاب، مكتبة،
+  يكتبون), in the ``root`` field.
 * :class:`EntityRef` — the articles whose ``type`` facet holds ``canonical``, scored ``boost``.
 * :class:`SourceName` — the articles whose source name contains these words in order.
 * :class:`DateSpan`, :class:`DocId` — metadata; :class:`Every` — all live articles.
@@ -41,6 +43,7 @@ __all__ = [
     "Or",
     "Pattern",
     "Phrase",
+    "Root",
     "SourceName",
     "Word",
     "walk",
@@ -81,6 +84,12 @@ class Pattern:
     pattern: str  # normalized, with * and ?
     display: str  # as typed, for messages
     title_only: bool = False
+
+
+@dataclass(frozen=True)
+class Root:
+    root: str  # as the root field writes it (ءكد، قول)
+    text: str  # as typed after root:, for messages
 
 
 @dataclass(frozen=True)
@@ -132,7 +141,7 @@ class Forgiving:
     alias: EntityRef | None = None
 
 
-Node = Word | Phrase | Pattern | EntityRef | SourceName | DateSpan | DocId | Every | And | Or | Not | Forgiving
+Node = Word | Phrase | Pattern | Root | EntityRef | SourceName | DateSpan | DocId | Every | And | Or | Not | Forgiving
 
 
 def walk(node: Node, *, negated: bool = False) -> Iterator[tuple[Node, bool]]:

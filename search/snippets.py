@@ -8,6 +8,10 @@ with the same two functions the index used (:func:`~index.analysis.normalize_wor
 :func:`~index.analysis.stem_word`) and marks the *original* characters.  It works on any
 backend's stored text: nothing here depends on how the index is kept.
 
+A ``root:`` query marks every word of that root (:func:`query_roots`): ``root:كتب`` marks
+كتاب، مكتبة، يكتبون, each word's root computed as the index computed it
+(:func:`~index.analysis.root_word`).
+
 Snippets are data (:class:`~search.results.Snippet`: the text and the spans of the matched
 words); escaping and ``<mark>`` belong to the front ends and the JSON edge.
 
@@ -19,12 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from index.analysis import TOKEN_RE, normalize_word, stem_word
+from index.analysis import TOKEN_RE, normalize_word, root_word, stem_word
 from search import querytree as qt
 from search.results import ELLIPSIS, Snippet
 
-__all__ = ["ELLIPSIS", "make_snippets", "query_terms", "split_sentences"]
+__all__ = ["ELLIPSIS", "make_snippets", "query_roots", "query_terms", "split_sentences"]
 
 #: Sentence ends: Latin and Arabic full stop/comma/question mark/semicolon, "!", newlines.
 #: A full stop between digits (3.5, 1.200) is a decimal point, not an end.
@@ -73,6 +78,7 @@ def make_snippets(
     max_snippets: int = 3,
     max_chars: int = 240,
     keys: dict[str, str | None] | None = None,
+    roots: frozenset[str] = frozenset(),
 ) -> list[Snippet]:
     """Up to ``max_snippets`` best sentences of ``text``, in document order.
 
@@ -83,10 +89,12 @@ def make_snippets(
     Each sentence's distinct words are read with one ``findall`` (no match object per
     word); each distinct word is analyzed once (``keys`` maps a surface form to its match
     key; pass one dict to all the hits of a search — same terms — since they repeat their
-    words) and only the chosen sentences are laid out token by token.
+    words) and only the chosen sentences are laid out token by token.  ``roots`` (of ``root:``
+    queries) marks the words of those roots too.
     """
     if keys is None:
         keys = {}
+    terms = _Terms(exact_terms, stem_terms, roots)
     spans = _sentence_spans(text)
     sentence_keys: dict[int, set[str]] = {}
     findall, get = _WORD_RE.findall, keys.get
@@ -95,7 +103,7 @@ def make_snippets(
         for word in set(findall(text, start, end)):
             key = get(word, _UNSEEN)
             if key is _UNSEEN:
-                key = keys[word] = _match_key(word, exact_terms, stem_terms)
+                key = keys[word] = _match_key(word, terms)
             if key is not None:
                 found.add(key)
         if found:
@@ -107,7 +115,7 @@ def make_snippets(
         if first is None:
             return []
         best = [first]
-    return [_cut(_layout(text, spans[i], keys, exact_terms, stem_terms), max_chars) for i in best]
+    return [_cut(_layout(text, spans[i], keys, terms), max_chars) for i in best]
 
 
 _UNSEEN = object()
@@ -116,9 +124,15 @@ _UNSEEN = object()
 _WORD_RE = TOKEN_RE
 
 
-def _layout(
-    text: str, span: tuple[int, int], keys: dict[str, str | None], exact_terms: set[str], stem_terms: set[str]
-) -> _Sentence:
+class _Terms(NamedTuple):
+    """What a search marks: exact forms, stems and roots."""
+
+    exact: set[str]
+    stems: set[str]
+    roots: frozenset[str]
+
+
+def _layout(text: str, span: tuple[int, int], keys: dict[str, str | None], terms: _Terms) -> _Sentence:
     """One sentence with its words' offsets (relative to the sentence) and which of them matched."""
     start, end = span
     tokens: list[tuple[int, int]] = []
@@ -127,7 +141,7 @@ def _layout(
         word = match.group()
         key = keys.get(word, _UNSEEN)
         if key is _UNSEEN:
-            key = keys[word] = _match_key(word, exact_terms, stem_terms)
+            key = keys[word] = _match_key(word, terms)
         tokens.append((match.start() - start, match.end() - start))
         matched.append(key is not None)
     return _Sentence(text[start:end], tokens, matched)
@@ -142,16 +156,20 @@ def _normalized(word: str) -> str:
     return value
 
 
-def _match_key(word: str, exact_terms: set[str], stem_terms: set[str]) -> str | None:
-    """Which query term ``word`` matches (its stem, else its normalized form), or None."""
-    if stem_terms:
+def _match_key(word: str, terms: _Terms) -> str | None:
+    """Which query term ``word`` matches (its stem, else its normalized form, else its root), or None."""
+    if terms.stems:
         stem = stem_word(word)
-        if stem in stem_terms:
+        if stem in terms.stems:
             return "s:" + stem
-    if exact_terms:
+    if terms.exact:
         exact = _normalized(word)
-        if exact in exact_terms:
+        if exact in terms.exact:
             return "e:" + exact
+    if terms.roots:
+        root = root_word(word)
+        if root in terms.roots:
+            return "r:" + root
     return None
 
 
@@ -219,3 +237,8 @@ def query_terms(tree: qt.Node, expand: Expand | None = None) -> tuple[set[str], 
         elif isinstance(node, qt.Pattern) and expand is not None:
             exact.update(expand(node))
     return exact, stem
+
+
+def query_roots(tree: qt.Node) -> frozenset[str]:
+    """The roots of a query's ``root:`` parts (negated ones left out), whose words a snippet marks."""
+    return frozenset(node.root for node, negated in qt.walk(tree) if isinstance(node, qt.Root) and not negated)

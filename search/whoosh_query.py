@@ -25,7 +25,7 @@ from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 from whoosh.util.times import datetime_to_long
 
-from index.contract import EXACT_FIELDS, STEM_FIELDS
+from index.contract import EXACT_FIELDS, ROOT_FIELD, STEM_FIELDS
 from search import querytree as qt
 from search.errors import QueryError
 from search.query import source_key
@@ -165,6 +165,8 @@ class _Compiler:
             return _either([WildcardQuery(f, node.pattern, display=node.display) for f in fields])
         if isinstance(node, qt.EntityRef):
             return self._entity(node)
+        if isinstance(node, qt.Root):
+            return self._root(node)
         if isinstance(node, qt.And | qt.Or):
             kind = wq.And if isinstance(node, qt.And) else wq.Or
             parts = [p for p in map(self._node, node.children) if p is not None]
@@ -193,6 +195,14 @@ class _Compiler:
             required = self._node(node.required)
             some = some if required is None else wq.And([required, some])
         return _either([some, self._entity(node.alias)])
+
+    def _root(self, node: qt.Root) -> wq.Query:
+        if ROOT_FIELD not in self.names:
+            raise QueryError(
+                "this index was built without word roots, so root: cannot be searched; "
+                "rebuild it (search-cli index --rebuild)"
+            )
+        return wq.Term(ROOT_FIELD, node.root)
 
     def _entity(self, ref: qt.EntityRef | None) -> wq.Query | None:
         if ref is None or ref.type not in self.names:

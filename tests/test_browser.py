@@ -238,6 +238,18 @@ def test_feed_link_is_announced_visible_and_works(page: Page, base_url: str) -> 
     assert "العربي الجديد" in feed
 
 
+def test_root_link_lists_every_derivative(page: Page, base_url: str) -> None:
+    """«كل مشتقات الجذر»: from مقاتلين to root:قتل, whose hits mark مقتل، القتال، مقاتلي …"""
+    page.goto(base_url + "/?q=مقاتلين")
+    links = page.locator(".root-links a")
+    assert links.all_inner_texts() == ["قتل"]
+    links.first.click()
+    assert page.locator("#q").input_value() == "root:قتل"
+    assert page.locator(".hit").count() == 3
+    marked = set(page.locator(".snippet mark").all_inner_texts())
+    assert {"مقتل", "مقاتلي"} <= marked
+
+
 def test_malformed_query_shows_the_box_and_a_message(page: Page, base_url: str) -> None:
     response = page.goto(base_url + "/?q=" + '"دير الزور')
     assert response is not None and response.status == 400
@@ -254,6 +266,7 @@ def test_malformed_query_shows_the_box_and_a_message(page: Page, base_url: str) 
         "/?q=كمبيوترات",
         "/?q=الرقة&place=الرقة&organization=داعش",
         "/?q=داعش&from=2017-05-22&to=2017-05-22",
+        "/?q=مقاتلين الرقة",
         "/?place=الرقة",
         "/?q=" + '"دير الزور',
         "/doc/000_4e3d15a02d7a4506?q=الرقة",

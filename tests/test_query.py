@@ -193,7 +193,7 @@ def test_dates(text: str, start: str | None, end: str | None) -> None:
 
 
 def test_unknown_field_message() -> None:
-    with pytest.raises(QueryError, match=r"unknown field 'foo'; use title:, source:, date: or id:"):
+    with pytest.raises(QueryError, match=r"unknown field 'foo'; use title:, source:, date:, id: or root:"):
         parse("foo:bar")
 
 

@@ -16,6 +16,7 @@ from werkzeug.datastructures import iter_multi_items
 
 from search.errors import QueryError
 from search.export import MAX_EXPORT
+from search.query import word_roots
 from search.request import SearchRequest
 from search.results import SearchResult, display_source
 from web.api import api_export_url
@@ -105,6 +106,7 @@ def _results_view(params: SearchRequest, result: SearchResult) -> dict[str, Any]
         "histogram": histogram_svg(result, search_url),
         "interval_name": INTERVAL_NAMES.get(result.date_interval or "", ("", ""))[0],
         "filter_chips": _filter_chips(params),
+        "root_links": _root_links(params),
         "clear_url": search_url(params.cleared()) if params.q.strip() else url_for("pages.search"),
         "examples": EXAMPLES,
         "seconds": f"{result.took_ms / 1000:.2f}",
@@ -116,6 +118,14 @@ def _results_view(params: SearchRequest, result: SearchResult) -> dict[str, Any]
             else []
         ),
     }
+
+
+def _root_links(params: SearchRequest) -> list[tuple[str, str, str]]:
+    """``(word, root, url)``: «كل مشتقات الجذر», a ``root:`` search for each query word with a root
+    (the filters kept), so كتاب leads to مكتبة، كاتب، يكتبون."""
+    return [
+        (word, root, search_url(params.with_changes(q=f"root:{root}", page=1))) for word, root in word_roots(params.q)
+    ]
 
 
 def _filter_chips(params: SearchRequest) -> list[tuple[str, str, str]]:
