@@ -475,7 +475,11 @@ class _Parser:
             return self._phrase(self._read_phrase(), True)
         start = self.pos
         self.pos = self._chunk_end(start)
-        return self._word_chunk(self.text[start : self.pos], start, True)
+        chunk = self.text[start : self.pos]
+        nested = chunk.split(":", 1)[0].lower() if ":" in chunk else ""
+        if nested in USER_FIELDS:
+            raise QueryError(f"title: takes words or a phrase, not another field ({nested}:); e.g. title:داعش")
+        return self._word_chunk(chunk, start, True)
 
     def _read_value(self, key: str) -> str:
         """The raw value of a metadata field: a quoted string, a ``[…]`` range or one chunk."""

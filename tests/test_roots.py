@@ -100,6 +100,7 @@ def test_root_field_takes_a_root_or_a_derived_word(query: str, root: str) -> Non
         ("root:من", "has no Arabic root to search"),
         ("root:ترامب", "has no Arabic root to search"),
         ("roots:كتب", "unknown field 'roots'; use title:, source:, date:, id: or root:"),
+        ("title:root:كتب", r"title: takes words or a phrase, not another field \(root:\)"),
     ],
 )
 def test_bad_root_values_get_a_clear_message(query: str, message: str) -> None:
