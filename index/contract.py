@@ -12,6 +12,9 @@ Each text is indexed twice, as Alfanous does, each copy with its own analysis:
 * ``title_stem`` / ``content_stem`` — the *stem* fields: clitics, inflection and spelling
   variants removed, for recall (بالرقة, للرقة and الرقه all find الرقة).
 
+``story`` names the story an article belongs to (``index/stories.py``): the id of the
+story's first article, so wire copies of one story share it and a search can collapse them.
+
 Facets — ``person``, ``organization``, ``place`` (canonical names), ``source`` and the
 month of the date — are exact keyword values, one term per value.
 
@@ -86,6 +89,8 @@ class IndexDocument:
     author: str | None = None
     origin: str = ""
     entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The story (``index/stories.py``): the id of its first article; an article alone is its own story.
+    story: str = ""
 
     @property
     def month(self) -> str | None:
@@ -105,3 +110,5 @@ class StoredDocument:
     url: str | None = None
     author: str | None = None
     entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The story it belongs to (its own id when it is alone, or in an index without stories).
+    story: str = ""

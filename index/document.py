@@ -21,8 +21,11 @@ from index.ingest import Article
 __all__ = ["index_document"]
 
 
-def index_document(article: Article) -> IndexDocument:
-    """Analyze ``article`` into the fields every backend indexes."""
+def index_document(article: Article, story: str | None = None) -> IndexDocument:
+    """Analyze ``article`` into the fields every backend indexes.
+
+    ``story``: the story the store assigned it (``index/stories.py``); alone, its own id.
+    """
     text = entity_text(article.title, article.content)
     tokens, exact, stems = analyze(text)
     split = bisect_left(tokens, len(article.title), key=_start) if article.title else 0
@@ -44,6 +47,7 @@ def index_document(article: Article) -> IndexDocument:
         author=article.author,
         origin=article.origin,
         entities={kind: tuple(found.get(kind, ())) for kind in ENTITY_TYPES},
+        story=story or article.id,
     )
 
 

@@ -200,8 +200,9 @@ def _print_results(result: SearchResult) -> None:
     color = _use_color()
     total, took = result.total, result.took_ms
     full = f", {result.full} with every word" if result.full < total else ""
+    stories = f" in {result.listed} stories" if result.collapsed else ""
     click.echo(
-        f"{total} result{'s' if total != 1 else ''} for «{result.query or '*'}» ({took:.0f} ms{full})"
+        f"{total} result{'s' if total != 1 else ''}{stories} for «{result.query or '*'}» ({took:.0f} ms{full})"
         + (f" — page {result.page} of {result.pages}" if result.pages > 1 else "")
     )
     if result.suggestion:
@@ -217,6 +218,10 @@ def _print_results(result: SearchResult) -> None:
             click.echo(f"   {_render_snippet(snippet, color)}")
         if hit.missing:
             click.echo(f"   missing: {', '.join(hit.missing)}")
+        if hit.duplicate_count:
+            more = hit.duplicate_count - len(hit.duplicates)
+            listed = ", ".join(hit.duplicates) + (f" and {more} more" if more else "")
+            click.echo(f"   + {hit.duplicate_count} other cop{'ies' if hit.duplicate_count > 1 else 'y'}: {listed}")
 
 
 @main.command("search")
@@ -227,11 +232,24 @@ def _print_results(result: SearchResult) -> None:
 )
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1, None), help="Page number.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option(
+    "--no-collapse",
+    "no_collapse",
+    is_flag=True,
+    help="List every copy of a wire story (by default a story is listed once, with its other copies).",
+)
 @filter_options
 @json_option
 @user_errors
 def search_command(
-    query: tuple[str, ...], index_dir: str | None, limit: int, page: int, sort: str, as_json: bool, **filters: Any
+    query: tuple[str, ...],
+    index_dir: str | None,
+    limit: int,
+    page: int,
+    sort: str,
+    no_collapse: bool,
+    as_json: bool,
+    **filters: Any,
 ) -> None:
     """Search the index.  QUERY: words (all must match), "phrases", OR, NOT/-word, field:value, wild*.
 
@@ -244,7 +262,9 @@ def search_command(
 
     engine = Engine(_index_dir(index_dir))
     try:
-        request = SearchRequest(q=" ".join(query), page=page, per_page=limit, sort=sort, **filters)
+        request = SearchRequest(
+            q=" ".join(query), page=page, per_page=limit, sort=sort, collapse=not no_collapse, **filters
+        )
         result = engine.search(request)
     finally:
         engine.close()

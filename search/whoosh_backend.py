@@ -1,8 +1,8 @@
 """The Whoosh backend: searching an index directory written by ``index/whoosh_writer.py``.
 
 State per index generation lives in one :class:`_Generation` object — the open index, a
-pool of searchers, the facet table, the scorer's statistics, the date sort keys, the
-whole-index counts — and is swapped atomically when the writer commits or swaps in a new
+pool of searchers, the facet table, the scorer's statistics, the date sort keys, the story
+codes, the whole-index counts — and is swapped atomically when the writer commits or swaps in a new
 generation.  Nothing is reset by hand: a new generation is a new object, and the old one
 closes its files once the last request using it is done.
 
@@ -50,7 +50,8 @@ from index.layout import CURRENT, MetaError, analysis_fingerprint, read_meta
 from index.whoosh_facets import FacetValues, load_facet_values
 from search import querytree as qt
 from search import whoosh_ranking
-from search.backend import Filters, Found, Matches, SearchPlan
+from search.backend import DUPLICATE_IDS, Filters, Found, Matches, SearchPlan
+from search.collapse import first_per_story, story_count, story_members
 from search.errors import IndexMissing, QueryError
 from search.facets import Counts, FacetCounter
 from search.matches import GenerationStats, Matched, MatchScorer, SearchTimeout, Unsupported
@@ -111,6 +112,7 @@ class _Generation:
         self._facets: FacetCounter | None = None
         self._date_keys: np.ndarray | None = None
         self._dates: np.ndarray | None = None
+        self._stories: tuple[np.ndarray, dict[bytes, int]] | None = None
         self._overall: dict[int | None, Matches] = {}
         self._memos: dict[str, Any] = {}
 
@@ -172,6 +174,26 @@ class _Generation:
             else:
                 self._dates = np.full(reader.doc_count_all(), np.iinfo(np.uint64).max, dtype=np.uint64)
         return self._dates
+
+    def stories(self, searcher: Searcher) -> tuple[np.ndarray, dict[bytes, int]]:
+        """Every document's story as a small integer code, and the code of each story id.
+
+        Read once per generation from the ``story`` column.  A document without a story (an
+        index built before stories) gets a code of its own, so it is never collapsed.
+        """
+        if self._stories is None:
+            reader = searcher.reader()
+            size = reader.doc_count_all()
+            numbers: dict[bytes, int] = {}
+            if reader.has_column("story"):
+                column = reader.column_reader("story", translate=False)
+                codes = np.fromiter(_story_codes(column, numbers), dtype=np.int64, count=size)
+                alone = codes < 0
+                codes[alone] = len(numbers) + np.arange(np.count_nonzero(alone))
+            else:
+                codes = np.arange(size, dtype=np.int64)
+            self._stories = (codes, numbers)
+        return self._stories
 
     def date_keys(self, searcher: Searcher) -> np.ndarray:
         """:func:`newest_first` of every document's date: smaller sorts first."""
@@ -324,7 +346,12 @@ class WhooshView:
         if plan.facet_limit != 0:
             facets = self.gen.facet_counter(self.searcher).counts(ranked.ids, limit=plan.facet_limit)
         full = ranked.full if ranked.tiers is not None else None
-        return Matches(len(ranked.ids), top, facets, total_full=full)
+        stories = self._story_count(ranked.ids) if plan.collapse else None
+        return Matches(len(ranked.ids), top, facets, total_full=full, stories=stories)
+
+    def _story_count(self, docnums: np.ndarray) -> int:
+        codes = self.gen.stories(self.searcher)[0]
+        return story_count(codes[docnums], len(codes))
 
     def _rank(
         self, tree: qt.Node, query: wq.Query, compile_: Any, allowed: np.ndarray | None, deadline: float
@@ -355,45 +382,94 @@ class WhooshView:
             raise QueryError(_TOO_SLOW) from None
 
     def _page(self, plan: SearchPlan, ranked: whoosh_ranking.Ranked) -> list[Found]:
-        """The requested slice of the hits in result order, proximity rescoring applied to the best."""
+        """The requested slice of the hits (or stories) in result order, proximity rescoring applied to the best."""
         end = plan.offset + plan.limit
         if end <= 0 or not len(ranked.ids):
             return []
         date_keys = self.gen.date_keys(self.searcher) if plan.sort == "date" else None
         ordered = whoosh_ranking.order(ranked, plan.sort, date_keys)
         words = whoosh_ranking.plain_words(plan.tree)
+        rescored = np.empty(0)
         if plan.sort == "relevance":
             window = ordered[: self.backend.ranking.rescore_window]
             scorer = MatchScorer(self.searcher, self.gen.stats)
-            window, scores = whoosh_ranking.rescore(scorer, ranked, window, words, self.backend.ranking)
-            window = np.concatenate([window, ordered[len(window) : end]])
-            scores = np.concatenate([scores, ranked.scores[window[len(scores) :]]])
+            window, rescored = whoosh_ranking.rescore(scorer, ranked, window, words, self.backend.ranking)
+            ordered = np.concatenate([window, ordered[len(window) :]])
+        if plan.collapse:  # the final order: after rescoring
+            picks, others = self._collapse(ranked.ids[ordered], plan.offset, end)
         else:
-            window = ordered[:end]
-            scores = ranked.scores[window]
+            picks, others = np.arange(plan.offset, min(end, len(ordered))), []
+        scores = ranked.scores[ordered[picks]]
+        in_window = picks < len(rescored)
+        scores[in_window] = rescored[picks[in_window]]
         stored = self.searcher.stored_fields
         tiers = ranked.tiers
-        return [
-            Found(
-                _stored(stored(int(ranked.ids[p]))),
-                reported_score(None if tiers is None else int(tiers[p]), score),
-                whoosh_ranking.missing(ranked, int(p), words),
+        found = []
+        for i, (p, score) in enumerate(zip(ordered[picks].tolist(), scores.tolist(), strict=True)):
+            duplicates, count = others[i] if others else ((), 0)
+            found.append(
+                Found(
+                    _stored(stored(int(ranked.ids[p]))),
+                    reported_score(None if tiers is None else int(tiers[p]), score),
+                    whoosh_ranking.missing(ranked, int(p), words),
+                    duplicates,
+                    count,
+                )
             )
-            for p, score in zip(window[plan.offset : end].tolist(), scores[plan.offset : end].tolist(), strict=True)
+        return found
+
+    def _collapse(self, docnums: np.ndarray, offset: int, end: int) -> tuple[np.ndarray, list[tuple[tuple, int]]]:
+        """Positions in ``docnums`` (result order) of the stories ``offset:end``, and per story its
+        other articles' ids (the first :data:`DUPLICATE_IDS`, in result order) and their number."""
+        codes = self.gen.stories(self.searcher)[0][docnums]
+        leads = first_per_story(codes, end)[offset:]
+        stored = self.searcher.stored_fields
+        others = [
+            (tuple(stored(int(d))["id"] for d in docnums[positions].tolist()), count)
+            for positions, count in story_members(codes, leads, DUPLICATE_IDS)
         ]
+        return leads, others
 
     def _collected(self, plan: SearchPlan, query: wq.Query, allowed: np.ndarray | None) -> Matches:
         """The search through Whoosh's collectors (two walks: the top hits, then every match)."""
         end = plan.offset + plan.limit
         allowed_set = None if allowed is None else set(allowed.tolist())
-        results = self._collect(query, end, plan.sort, allowed_set)
         matching = np.array(_matching_docs(self.searcher, query, allowed_set), dtype=np.int64)
-        top = [(hit.docnum, _score(hit.score, plan.sort)) for hit in results][plan.offset : end]
         facets: Counts = {}
         if plan.facet_limit != 0:
             facets = self.gen.facet_counter(self.searcher).counts(matching, limit=plan.facet_limit)
         stored = self.searcher.stored_fields
+        if plan.collapse:
+            top = self._collected_stories(plan, query, allowed_set, matching)
+            return Matches(len(matching), top, facets, stories=self._story_count(matching))
+        results = self._collect(query, end, plan.sort, allowed_set)
+        top = [(hit.docnum, _score(hit.score, plan.sort)) for hit in results][plan.offset : end]
         return Matches(len(matching), [Found(_stored(stored(d)), score) for d, score in top], facets)
+
+    def _collected_stories(
+        self, plan: SearchPlan, query: wq.Query, allowed: set[int] | None, matching: np.ndarray
+    ) -> list[Found]:
+        """A page of stories through Whoosh's collectors: collect deeper until the page's stories are in.
+
+        A story's other articles are listed in result order as far as collected, then in index order.
+        """
+        end = plan.offset + plan.limit
+        codes = self.gen.stories(self.searcher)[0]
+        depth = max(4 * end, 64)
+        while True:
+            results = self._collect(query, depth, plan.sort, allowed)
+            hits = [(hit.docnum, _score(hit.score, plan.sort)) for hit in results]
+            if depth >= len(matching) or story_count(codes[[d for d, _ in hits]], len(codes)) >= end:
+                break
+            depth *= 4
+        docs = np.array([d for d, _ in hits], dtype=np.int64)
+        docnums = np.concatenate([docs, np.setdiff1d(matching, docs)])
+        leads, others = self._collapse(docnums, plan.offset, end)
+        stored = self.searcher.stored_fields
+        return [
+            Found(_stored(stored(hits[p][0])), hits[p][1], (), duplicates, count)
+            for p, (duplicates, count) in zip(leads.tolist(), others, strict=True)
+        ]
 
     def _whole_index(self, facet_limit: int | None) -> Matches:
         """Every live document counted, once per generation (the facets page, the entity list)."""
@@ -417,6 +493,10 @@ class WhooshView:
         if not filters:
             return None
         allowed = self.gen.stats.live(MatchScorer(self.searcher, self.gen.stats))
+        if filters.story is not None:
+            codes, numbers = self.gen.stories(self.searcher)
+            code = numbers.get(filters.story.encode("utf-8"), -1)
+            allowed = allowed[codes[allowed] == code]
         counter = self.gen.facet_counter(self.searcher)
         for field, values in filters.values:
             allowed = np.intersect1d(allowed, counter.docs_with(field, values), assume_unique=True)
@@ -584,6 +664,13 @@ def _matching_docs(searcher: Searcher, query: wq.Query, allowed: set[int] | None
     return [d for d in docs if d in allowed] if allowed is not None else list(docs)
 
 
+def _story_codes(column: Iterable[bytes], numbers: dict[bytes, int]) -> Iterator[int]:
+    """A code per story id (``numbers`` filled as they come); an empty id a negative one of its own."""
+    fresh = itertools.count(-1, -1)
+    for value in column:
+        yield numbers.setdefault(value, len(numbers)) if value else next(fresh)
+
+
 def _stored(fields: dict[str, Any]) -> StoredDocument:
     """A Whoosh stored-fields dict as the contract's document."""
     date = fields.get("date")
@@ -596,6 +683,7 @@ def _stored(fields: dict[str, Any]) -> StoredDocument:
         url=fields.get("url") or None,
         author=fields.get("author") or None,
         entities={kind: _split(fields.get(kind)) for kind in ENTITY_TYPES},
+        story=fields.get("story") or fields.get("id", ""),
     )
 
 

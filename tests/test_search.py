@@ -44,8 +44,23 @@ RESULT_KEYS = {
     "facets",
     "aliases",
     "total_full",
+    "stories",
+    "collapse",
 }
-HIT_KEYS = {"id", "title", "date", "source", "url", "score", "snippets", "entities", "passages", "missing"}
+HIT_KEYS = {
+    "id",
+    "title",
+    "date",
+    "source",
+    "url",
+    "score",
+    "snippets",
+    "entities",
+    "passages",
+    "missing",
+    "story",
+    "duplicates",
+}
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
