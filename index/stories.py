@@ -13,8 +13,9 @@ similar earlier article when
   wire opening, the rest cut or edited by one paper);
 
 otherwise it starts a new story, whose id is its own id.  Words are the project's one
-analysis (:func:`index.analysis.normalized_terms`: hamza, ة/ه, diacritics and tatweel
-folded), so a copy retyped with other hamza seats is still a copy.  A body of fewer than
+analysis (``index.analysis``: its tokenizer, and :func:`~index.analysis.normalize_word` —
+hamza, ة/ه, diacritics and tatweel folded), so a copy retyped with other hamza seats is
+still a copy.  A body of fewer than
 :data:`MIN_WORDS` words says too little and always starts its own story.
 
 Because the rule is greedy in index order, a full build and a build followed by incremental
@@ -45,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis import normalized_terms
+from index.analysis import TOKEN_RE, normalize_word
 
 __all__ = [
     "MIN_WORDS",
@@ -104,32 +105,39 @@ def story_text(title: str, content: str) -> StoryText:
 
     Titles are left out otherwise: each paper writes its own headline over the same wire text.
     """
-    terms = normalized_terms(content) or normalized_terms(title)
-    if len(terms) < MIN_WORDS:
+    words = TOKEN_RE.findall(content) or TOKEN_RE.findall(title)
+    if len(words) < MIN_WORDS:
         return StoryText(None, 0)
-    hashes = np.fromiter((_word_hash(t) for t in terms), dtype=np.uint64, count=len(terms))
-    return StoryText(_signature(hashes), _opening_key(terms))
+    get = _WORD_HASHES.get
+    hashes = np.array([get(word) or _word_hash(word) for word in words], dtype=np.uint64)
+    return StoryText(_signature(hashes), _opening_key([normalize_word(w) for w in words[:OPENING_WORDS]]))
 
 
 def _word_hash(word: str) -> int:
-    value = _WORD_HASHES.get(word)
-    if value is None:
-        value = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-        if len(_WORD_HASHES) >= _CACHE_MAX:
-            _WORD_HASHES.clear()
-        _WORD_HASHES[word] = value
+    """A stable 64-bit hash of a word's normalized form (never 0), cached per written form.
+
+    The build's parent process computes one per word of every article, so the cache is
+    keyed by the word as written: one dictionary lookup per word once it is warm.
+    """
+    digest = hashlib.blake2b(normalize_word(word).encode("utf-8"), digest_size=8).digest()
+    value = int.from_bytes(digest, "little") or 1
+    if len(_WORD_HASHES) >= _CACHE_MAX:
+        _WORD_HASHES.clear()
+    _WORD_HASHES[word] = value
     return value
 
 
 def _signature(hashes: np.ndarray) -> np.ndarray:
     """MinHash of the word :data:`SHINGLE`-shingles: per permutation, the smallest hash."""
     count = len(hashes) - SHINGLE + 1
-    shingles = np.zeros(count, dtype=np.uint64)
-    for i in range(SHINGLE):  # uint64 arithmetic wraps: a hash, not a number
+    shingles = hashes[:count] * _POSITION[0]  # uint64 arithmetic wraps: a hash, not a number
+    for i in range(1, SHINGLE):
         shingles += hashes[i : i + count] * _POSITION[i]
-    shingles = np.unique(shingles)
-    permuted = (shingles[:, None] * _MULTIPLY[None, :] + _ADD[None, :]) >> np.uint64(32)
-    return permuted.min(axis=0).astype(np.uint32)
+    permuted = np.multiply.outer(np.unique(shingles), _MULTIPLY)
+    permuted += _ADD
+    # The top 32 bits of each permuted value (multiply-add-shift hashing); the shift is monotone,
+    # so it can follow the minimum.
+    return (permuted.min(axis=0) >> np.uint64(32)).astype(np.uint32)
 
 
 def _opening_key(terms: list[str]) -> int:

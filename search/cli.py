@@ -49,7 +49,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print one JS
 
 
 def filter_options(func: F) -> F:
-    """``--person/--organization/--place/--source`` (repeatable) and ``--from/--to``.
+    """``--person/--organization/--place/--source`` (repeatable), ``--from/--to`` and ``--story``.
 
     The same names as the web page's and the API's query parameters, so a search reads the
     same everywhere: AND across facets, OR within one, dates inclusive.
@@ -63,6 +63,7 @@ def filter_options(func: F) -> F:
         func = click.option(
             f"--{name}", multiple=True, metavar="NAME", help=f"Only articles with this {what} (repeat: any of them)."
         )(func)
+    func = click.option("--story", metavar="ID", help="Only the articles of this story (copies of one text).")(func)
     func = click.option("--to", "date_to", metavar="DATE", help="Up to this date, inclusive: YYYY[-MM[-DD]].")(func)
     return click.option("--from", "date_from", metavar="DATE", help="From this date: YYYY[-MM[-DD]].")(func)
 

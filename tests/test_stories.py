@@ -390,6 +390,8 @@ def test_the_cli_collapses_unless_told_not_to(wire_index: Path) -> None:
     result = runner.invoke(main, ["search", "الرياض", "--index", str(wire_index), "--no-collapse", "--json"])
     data = json.loads(result.stdout)
     assert (data["total"], data["stories"], len(data["hits"]), data["collapse"]) == (9, 9, 9, False)
+    copies = runner.invoke(main, ["search", "--story", "w2-spa", "--no-collapse", "--index", str(wire_index)])
+    assert copies.exit_code == 0 and copies.stdout.startswith("2 results")
 
 
 def test_batch_runs_are_never_collapsed(wire_index: Path, tmp_path: Path) -> None:
@@ -397,3 +399,13 @@ def test_batch_runs_are_never_collapsed(wire_index: Path, tmp_path: Path) -> Non
     queries.write_text("q1\tالرياض\n", encoding="utf-8")
     out = CliRunner().invoke(main, ["batch", str(queries), "--index", str(wire_index)]).stdout
     assert sorted(line.split()[2] for line in out.splitlines()) == sorted(STORY)
+
+
+def test_an_entity_page_lists_stories_with_their_copies(app: Flask) -> None:
+    client = app.test_client()
+    data = client.get("/api/entity/place/الرياض").get_json()["articles"]
+    assert (data["total"], data["stories"], data["pages"]) == (9, 5, 1)
+    assert data["hits"][1]["duplicates"]["count"] == 3
+    page = client.get("/entity/place/الرياض").get_data(as_text=True)
+    assert "3 نسخ أخرى" in page
+    assert "place=%D8%A7%D9%84%D8%B1%D9%8A%D8%A7%D8%B6" in page and "story=w1-spa" in page

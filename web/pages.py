@@ -181,6 +181,7 @@ def entity(kind: str, name: str) -> str:
         type_labels=TYPE_LABELS,
         timeline=timeline_svg(name, data["timeline"]),
         search_link=facet_url(kind, name),
+        entity_search=SearchRequest().with_filters([(kind, name)]),
         first_rank=(articles["page"] - 1) * articles["per_page"] + 1,
         prev_url=page_url(articles["page"] - 1) if articles["page"] > 1 else None,
         next_url=page_url(articles["page"] + 1) if articles["page"] < articles["pages"] else None,
