@@ -6,9 +6,12 @@ Run with the project venv on a built index (``search-cli index … --rebuild --i
 
 1. **Violations.**  Every query of ``benchmarks/queries.tsv`` (plus the issue's examples)
    runs collapsed; its first page must not hold two articles of one story.  Judged by the
-   index's story ids *and* by criteria that never look at them: identical first 25
-   normalized body words, an identical normalized body, or an exact (not MinHash) Jaccard of
-   word 5-shingles of at least 0.8 (what a MinHash or LSH miss would leave on the page).  The same pages
+   index's story ids *and* by criteria that never look at them: an identical normalized
+   body, an exact (not MinHash) Jaccard of word 5-shingles of at least 0.8, or an exact
+   containment of at least 0.9 (the shorter body's shingles in the other; what a MinHash or
+   LSH miss would leave on the page).  Pairs with identical first 25 normalized words (the
+   issue's statistic) are counted too, but not as violations: the same opening also starts
+   different daily reports, which the rule keeps apart.  The same pages
    uncollapsed show how many such pairs collapsing removed.
 2. **Latency.**  Each query collapsed and not, interleaved, ``--reps`` passes after a warm-up:
    p50/p95 of each (nearest rank), in the same process.
@@ -95,33 +98,74 @@ def same_story_pairs(ids: list[str], corpus: Corpus) -> dict[str, int]:
             pairs["first_25_words"] += opening is not None and opening == corpus.opening(b)
             pairs["identical_body"] += len(corpus.words[a]) > 0 and corpus.words[a] == corpus.words[b]
             pairs["exact_jaccard_0.8"] += jaccard(corpus.words[a], corpus.words[b]) >= 0.8
+            pairs["exact_containment_0.9"] += containment(corpus.words[a], corpus.words[b]) >= 0.9
     return dict(pairs)
 
 
 def check_pages(engine: Engine, requests: list[tuple[str, SearchRequest]], corpus: Corpus) -> dict:
-    violations, removed = [], Counter()
+    violations, removed, left = [], Counter(), Counter()
     for qid, request in requests:
         collapsed = [hit.id for hit in engine.search(request).hits]
         full = [hit.id for hit in engine.search(request.with_changes(collapse=False)).hits]
         found = same_story_pairs(collapsed, corpus)
-        if any(found.values()):
+        left.update(found)
+        if any(count for name, count in found.items() if name != "first_25_words"):
             violations.append({"qid": qid, "q": request.q, "pairs": found})
         removed.update(same_story_pairs(full, corpus))
-    return {"queries": len(requests), "violations": violations, "pairs_on_uncollapsed_first_pages": dict(removed)}
+    return {
+        "queries": len(requests),
+        "violations": violations,
+        "pairs_on_uncollapsed_first_pages": dict(removed),
+        "pairs_on_collapsed_first_pages": dict(left),
+    }
+
+
+class CollapseClock:
+    """Time spent in the backend's collapsing steps alone (a cost that other load on a shared
+    machine blurs far less than whole-search latency)."""
+
+    def __init__(self) -> None:
+        from search.whoosh_backend import WhooshView
+
+        self.spent = 0.0
+        self.view = WhooshView
+        self.saved = {name: getattr(WhooshView, name) for name in ("_collapse", "_story_count")}
+        for name, method in self.saved.items():
+            setattr(WhooshView, name, self._timed(method))
+
+    def _timed(self, method):
+        def run(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.spent += time.perf_counter() - started
+
+        return run
+
+    def close(self) -> None:
+        for name, method in self.saved.items():
+            setattr(self.view, name, method)
 
 
 def latency(engine: Engine, requests: list[tuple[str, SearchRequest]], reps: int) -> dict:
     timings: dict[bool, list[float]] = {True: [], False: []}
+    work: list[float] = []
+    clock = CollapseClock()
     for _, request in requests:  # warm-up
         engine.search(request)
         engine.search(request.with_changes(collapse=False))
     for _ in range(reps):
         for _, request in requests:
             for collapse in (True, False):
+                clock.spent = 0.0
                 started = time.perf_counter()
                 engine.search(request.with_changes(collapse=collapse))
                 timings[collapse].append((time.perf_counter() - started) * 1000)
-    out = {}
+                if collapse:
+                    work.append(clock.spent * 1000)
+    clock.close()
+    out: dict = {"collapse_steps_only": {"p50_ms": pct(work, 50), "p95_ms": pct(work, 95), "max_ms": max(work)}}
     for collapse, times in timings.items():
         out["on" if collapse else "off"] = {"n": len(times), "p50_ms": pct(times, 50), "p95_ms": pct(times, 95)}
     out["p50_added_ms"] = out["on"]["p50_ms"] - out["off"]["p50_ms"]
@@ -131,6 +175,14 @@ def latency(engine: Engine, requests: list[tuple[str, SearchRequest]], reps: int
 
 def shingles(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + 5]) for i in range(max(1, len(words) - 4))}
+
+
+def containment(a: list[str], b: list[str]) -> float:
+    """The share of the shorter body's shingles in the other (bodies of 20+ words)."""
+    if len(a) < 20 or len(b) < 20:
+        return 0.0
+    one, two = shingles(a), shingles(b)
+    return len(one & two) / min(len(one), len(two))
 
 
 def jaccard(a: list[str], b: list[str]) -> float:

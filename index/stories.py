@@ -5,14 +5,18 @@ body.  The read side collapses each story to its best-ranked article, so the wri
 say which articles belong together, once, at index time.
 
 **The rule.**  Articles are taken in index order.  An article joins the story of its most
-similar earlier article when
+similar earlier article when, over their bodies' word 5-shingles (MinHash, :data:`NUM_PERM`
+permutations),
 
-* the estimated Jaccard similarity of their bodies' word 5-shingles is at least
-  :data:`THRESHOLD` (MinHash, :data:`NUM_PERM` permutations), or
-* their first :data:`OPENING_WORDS` body words are identical (a cheap exact key: the same
-  wire opening, the rest cut or edited by one paper);
+* the estimated Jaccard similarity is at least :data:`THRESHOLD`, or
+* the estimated containment of the smaller body in the other is at least
+  :data:`CONTAINMENT` (a paper that printed only the first half of the wire text);
 
-otherwise it starts a new story, whose id is its own id.  Words are the project's one
+otherwise it starts a new story, whose id is its own id.  Candidates come from LSH bands and
+from an exact key, the first :data:`OPENING_WORDS` words.  An identical opening alone does
+not merge: on SaudiNewsNet it also joined daily weather reports of different days, two
+audiences of one official on one day and a weekly page's fixed introduction (measured with
+``benchmarks/collapse.py``); it must come with containment.  Words are the project's one
 analysis (``index.analysis``: its tokenizer, and :func:`~index.analysis.normalize_word` —
 hamza, ة/ه, diacritics and tatweel folded), so a copy retyped with other hamza seats is
 still a copy.  A body of fewer than
@@ -49,6 +53,7 @@ import numpy as np
 from index.analysis import TOKEN_RE, normalize_word
 
 __all__ = [
+    "CONTAINMENT",
     "MIN_WORDS",
     "NUM_PERM",
     "OPENING_WORDS",
@@ -70,6 +75,9 @@ NUM_PERM = 64
 BAND_ROWS = 2
 #: Estimated Jaccard of 5-shingles from which two bodies are one story.
 THRESHOLD = 0.5
+#: Estimated share of the smaller body's 5-shingles found in the other, from which two bodies
+#: are one story (a truncated copy).  Containment is J·(|A|+|B|) / ((1+J)·min(|A|, |B|)).
+CONTAINMENT = 0.8
 #: Identical first words that make two bodies one story whatever follows.
 OPENING_WORDS = 25
 #: Bodies shorter than this never join a story (and no story joins them).
@@ -77,7 +85,7 @@ MIN_WORDS = 8
 #: The saved table inside a generation directory.
 STORY_FILE = "stories.npz"
 #: Bumped when the file layout or the rule changes: older files are then rebuilt.
-STORY_FILE_FORMAT = 1
+STORY_FILE_FORMAT = 2
 
 _SEPARATOR = "\x00"
 _rng = np.random.default_rng(20261201)  # fixed: signatures must be the same in every process
@@ -98,6 +106,8 @@ class StoryText:
     signature: np.ndarray | None
     #: A 63-bit hash of the first :data:`OPENING_WORDS` words; 0 for a shorter body.
     opening: int
+    #: Distinct shingles of the body (for containment).
+    size: int = 0
 
 
 def story_text(title: str, content: str) -> StoryText:
@@ -110,7 +120,8 @@ def story_text(title: str, content: str) -> StoryText:
         return StoryText(None, 0)
     get = _WORD_HASHES.get
     hashes = np.array([get(word) or _word_hash(word) for word in words], dtype=np.uint64)
-    return StoryText(_signature(hashes), _opening_key([normalize_word(w) for w in words[:OPENING_WORDS]]))
+    signature, size = _signature(hashes)
+    return StoryText(signature, _opening_key([normalize_word(w) for w in words[:OPENING_WORDS]]), size)
 
 
 def _word_hash(word: str) -> int:
@@ -127,17 +138,18 @@ def _word_hash(word: str) -> int:
     return value
 
 
-def _signature(hashes: np.ndarray) -> np.ndarray:
-    """MinHash of the word :data:`SHINGLE`-shingles: per permutation, the smallest hash."""
+def _signature(hashes: np.ndarray) -> tuple[np.ndarray, int]:
+    """MinHash of the word :data:`SHINGLE`-shingles (per permutation, the smallest hash), and how many there are."""
     count = len(hashes) - SHINGLE + 1
     shingles = hashes[:count] * _POSITION[0]  # uint64 arithmetic wraps: a hash, not a number
     for i in range(1, SHINGLE):
         shingles += hashes[i : i + count] * _POSITION[i]
-    permuted = np.multiply.outer(np.unique(shingles), _MULTIPLY)
+    distinct = np.unique(shingles)
+    permuted = np.multiply.outer(distinct, _MULTIPLY)
     permuted += _ADD
     # The top 32 bits of each permuted value (multiply-add-shift hashing); the shift is monotone,
     # so it can follow the minimum.
-    return (permuted.min(axis=0) >> np.uint64(32)).astype(np.uint32)
+    return (permuted.min(axis=0) >> np.uint64(32)).astype(np.uint32), len(distinct)
 
 
 def _opening_key(terms: list[str]) -> int:
@@ -222,6 +234,7 @@ class StoryTable:
         self.row_of: dict[str, int] = {}
         self._signatures = np.zeros((1024, NUM_PERM), dtype=np.uint32)
         self._alive = np.zeros(1024, dtype=bool)
+        self._sizes = np.zeros(1024, dtype=np.int64)
         self._has_signature: list[bool] = []
         self._by_opening: dict[int, int] = {}
         self._buckets = _Buckets()
@@ -258,7 +271,10 @@ class StoryTable:
             return None
         candidates = candidates[self._alive[candidates]]
         similarity = (self._signatures[candidates] == text.signature).mean(axis=1)
-        joins = (similarity >= THRESHOLD) | (candidates == (-1 if opening is None else opening))
+        sizes = self._sizes[candidates]
+        smaller = np.maximum(1, np.minimum(sizes, text.size))
+        containment = similarity * (sizes + text.size) / ((1 + similarity) * smaller)
+        joins = (similarity >= THRESHOLD) | (containment >= CONTAINMENT)
         if not joins.any():
             return None
         candidates, similarity = candidates[joins], similarity[joins]
@@ -272,6 +288,7 @@ class StoryTable:
         self.stories.append(story)
         self.openings.append(text.opening)
         self._alive[row] = True
+        self._sizes[row] = text.size
         self._has_signature.append(text.signature is not None)
         self.row_of[doc_id] = row
         if text.signature is not None:
@@ -286,7 +303,9 @@ class StoryTable:
         signatures[:size] = self._signatures
         alive = np.zeros(2 * size, dtype=bool)
         alive[:size] = self._alive
-        self._signatures, self._alive = signatures, alive
+        sizes = np.zeros(2 * size, dtype=np.int64)
+        sizes[:size] = self._sizes
+        self._signatures, self._alive, self._sizes = signatures, alive, sizes
 
     # -- saving and loading
 
@@ -299,6 +318,7 @@ class StoryTable:
             "signatures": self._signatures[rows],
             "has_signature": np.array([self._has_signature[r] for r in rows], dtype=bool),
             "openings": np.array([self.openings[r] for r in rows], dtype=np.uint64),
+            "sizes": self._sizes[rows],
         }
 
     @classmethod
@@ -308,7 +328,8 @@ class StoryTable:
         signatures = np.asarray(arrays["signatures"], dtype=np.uint32)
         has_signature = np.asarray(arrays["has_signature"], dtype=bool)
         openings = np.asarray(arrays["openings"], dtype=np.uint64)
-        if not len(ids) == len(stories) == len(signatures) == len(has_signature) == len(openings):
+        sizes = np.asarray(arrays["sizes"], dtype=np.int64)
+        if not len(ids) == len(stories) == len(signatures) == len(has_signature) == len(openings) == len(sizes):
             raise ValueError("the story table's arrays differ in length")
         if signatures.ndim != 2 or signatures.shape[1] != NUM_PERM:
             raise ValueError("the story table's signatures have the wrong shape")
@@ -319,6 +340,8 @@ class StoryTable:
         table._signatures = np.concatenate([signatures, np.zeros((1024, NUM_PERM), dtype=np.uint32)])
         table._alive = np.zeros(len(table._signatures), dtype=bool)
         table._alive[: len(ids)] = True
+        table._sizes = np.zeros(len(table._signatures), dtype=np.int64)
+        table._sizes[: len(ids)] = sizes
         table._has_signature = has_signature.tolist()
         rows = np.flatnonzero(has_signature)
         if len(rows):
