@@ -10,7 +10,8 @@ permutations),
 
 * the estimated Jaccard similarity is at least :data:`THRESHOLD`, or
 * the estimated containment of the smaller body in the other is at least
-  :data:`CONTAINMENT` (a paper that printed only the first half of the wire text);
+  :data:`CONTAINMENT` and the other is at most :data:`MAX_SIZE_RATIO` times its size (a paper
+  that printed only the first part of the wire text — not a digest that quotes many items);
 
 otherwise it starts a new story, whose id is its own id.  Candidates come from LSH bands and
 from an exact key, the first :data:`OPENING_WORDS` words.  An identical opening alone does
@@ -78,6 +79,9 @@ THRESHOLD = 0.5
 #: Estimated share of the smaller body's 5-shingles found in the other, from which two bodies
 #: are one story (a truncated copy).  Containment is J·(|A|+|B|) / ((1+J)·min(|A|, |B|)).
 CONTAINMENT = 0.8
+#: A body many times longer than another that contains it is a digest or a round-up of several
+#: items, not a copy: containment counts only up to this ratio of shingle counts.
+MAX_SIZE_RATIO = 3
 #: Identical first words that make two bodies one story whatever follows.
 OPENING_WORDS = 25
 #: Bodies shorter than this never join a story (and no story joins them).
@@ -274,7 +278,8 @@ class StoryTable:
         sizes = self._sizes[candidates]
         smaller = np.maximum(1, np.minimum(sizes, text.size))
         containment = similarity * (sizes + text.size) / ((1 + similarity) * smaller)
-        joins = (similarity >= THRESHOLD) | (containment >= CONTAINMENT)
+        comparable = np.maximum(sizes, text.size) <= MAX_SIZE_RATIO * smaller
+        joins = (similarity >= THRESHOLD) | ((containment >= CONTAINMENT) & comparable)
         if not joins.any():
             return None
         candidates, similarity = candidates[joins], similarity[joins]

@@ -139,6 +139,12 @@ def test_a_truncated_copy_joins_but_an_identical_opening_alone_does_not() -> Non
     assert assign_all([("a", WIRE), ("b", same_opening)]) == {"a": "a", "b": "b"}
 
 
+def test_an_item_quoted_in_a_long_digest_does_not_join_the_digest() -> None:
+    item = " ".join(WIRE.split()[:40])
+    digest = item + " " + body(7, words=240)  # a round-up: this item and much else
+    assert assign_all([("digest", digest), ("item", item)]) == {"digest": "digest", "item": "item"}
+
+
 def test_a_body_too_short_to_judge_is_its_own_story() -> None:
     short = " ".join(WIRE.split()[: MIN_WORDS - 1])
     assert assign_all([("a", short), ("b", short)]) == {"a": "a", "b": "b"}
