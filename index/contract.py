@@ -14,6 +14,8 @@ Each text is indexed twice, as Alfanous does, each copy with its own analysis:
 
 One more field serves derivation search (``root:كتب``): ``root`` — the Arabic root of every
 title and content word that has one (``index/roots.py``), with frequencies, no positions.
+``story`` names the story an article belongs to (``index/stories.py``): the id of the
+story's first article, so wire copies of one story share it and a search can collapse them.
 
 Facets — ``person``, ``organization``, ``place`` (canonical names), ``source`` and the
 month of the date — are exact keyword values, one term per value.
@@ -94,6 +96,8 @@ class IndexDocument:
     origin: str = ""
     entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
     roots: list[str] = field(default_factory=list)
+    #: The story (``index/stories.py``): the id of its first article; an article alone is its own story.
+    story: str = ""
 
     @property
     def month(self) -> str | None:
@@ -113,3 +117,5 @@ class StoredDocument:
     url: str | None = None
     author: str | None = None
     entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The story it belongs to (its own id when it is alone, or in an index without stories).
+    story: str = ""

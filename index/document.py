@@ -22,8 +22,11 @@ from index.ingest import Article
 __all__ = ["index_document"]
 
 
-def index_document(article: Article) -> IndexDocument:
-    """Analyze ``article`` into the fields every backend indexes."""
+def index_document(article: Article, story: str | None = None) -> IndexDocument:
+    """Analyze ``article`` into the fields every backend indexes.
+
+    ``story``: the story the store assigned it (``index/stories.py``); alone, its own id.
+    """
     text = entity_text(article.title, article.content)
     tokens, exact, stems = analyze(text)
     split = bisect_left(tokens, len(article.title), key=_start) if article.title else 0
@@ -46,6 +49,7 @@ def index_document(article: Article) -> IndexDocument:
         origin=article.origin,
         entities={kind: tuple(found.get(kind, ())) for kind in ENTITY_TYPES},
         roots=root_terms(tokens),
+        story=story or article.id,
     )
 
 

@@ -4,7 +4,7 @@
 
     INDEX_DIR/
         current -> gen-20261122T044501-3f2a   (symlink: what readers open)
-        gen-20261122T044501-3f2a/             (a complete Whoosh index + meta.json + facets.json)
+        gen-20261122T044501-3f2a/             (a complete Whoosh index + meta.json + facets.npz + stories.npz)
         gen-20261122T050010-91cc.partial/     (a rebuild in progress, or one that was killed)
         .writer.lock                          (one writer at a time)
 
@@ -53,6 +53,7 @@ ANALYSIS_MODULES = (
     "latin.py",
     "document.py",
     "contract.py",
+    "stories.py",
 )
 #: Their shipped data.
 ANALYSIS_DATA = ("data", "gazetteer")

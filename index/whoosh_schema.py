@@ -218,6 +218,8 @@ def make_schema() -> Schema:
         date=DATETIME(stored=True, sortable=True),
         source=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         month=ID(stored=True, sortable=True),
+        # A column, so the read side loads every document's story at once to collapse copies.
+        story=ID(stored=True, sortable=True),
         **{kind: _names_field() for kind in ENTITY_TYPES},
         url=STORED(),
         author=STORED(),
@@ -248,6 +250,7 @@ def whoosh_fields(doc: IndexDocument) -> dict[str, Any]:
         "url": doc.url or "",
         "author": doc.author or "",
         "origin": doc.origin,
+        "story": doc.story or doc.id,
     }
     if doc.source:
         fields["source"] = doc.source.replace(",", " ")

@@ -11,7 +11,10 @@ and :meth:`WhooshStore.delete` removes articles by ``id`` the same way.
 A rebuild of a large input runs in worker processes (:class:`_ParallelWriter`): each
 analyzes its share of the articles and writes its own segment, so the generation has one
 segment per worker.  Every commit ends by saving the facet table for the read side
-(``index/whoosh_facets.py``).
+(``index/whoosh_facets.py``) and the story table for the next update (``index/stories.py``).
+
+Stories are assigned here, in the parent, in the order articles arrive, before an article
+goes to a worker: the rule is greedy in index order, and a worker sees only its share.
 
 Layer: the write side (Whoosh).  Implements ``index.store.IndexStore``.
 """
@@ -52,6 +55,7 @@ from index.layout import (
     write_meta,
 )
 from index.store import DeleteReport, IndexingError
+from index.stories import StoryTable, story_text
 from index.whoosh_facets import save_facet_values
 from index.whoosh_schema import make_schema, whoosh_fields
 
@@ -254,8 +258,8 @@ class _AnalyzingTask(SubWriterTask):
         tempstorage = writer.temp_storage()
         with tempstorage.open_file(filename).raw_file() as batch:
             for _ in range(doc_count):
-                article = pickle.load(batch)
-                writer.add_document(**whoosh_fields(index_document(article)))
+                article, story = pickle.load(batch)
+                writer.add_document(**whoosh_fields(index_document(article, story)))
         tempstorage.delete_file(filename)
 
 
@@ -284,9 +288,9 @@ class _ParallelWriter(MpWriter):
             **SEGMENT_FILES,
         )
 
-    def add_article(self, article: Article) -> None:
-        """Queue one article for a worker."""
-        self.docbuffer.append(article)
+    def add_article(self, article: Article, story: str) -> None:
+        """Queue one article, and the story it was assigned, for a worker."""
+        self.docbuffer.append((article, story))
         if len(self.docbuffer) >= self.batchsize:
             self._enqueue()
         self._added_sub = True
@@ -322,8 +326,8 @@ class _ParallelWriter(MpWriter):
     def _enqueue(self) -> None:
         filename = f"{uuid.uuid4().hex}.doclist"
         with self.temp_storage().create_file(filename).raw_file() as batch:
-            for article in self.docbuffer:
-                pickle.dump(article, batch, pickle.HIGHEST_PROTOCOL)
+            for item in self.docbuffer:
+                pickle.dump(item, batch, pickle.HIGHEST_PROTOCOL)
         if len(self.tasks) < self.procs:
             self._new_task()
         self._put((filename, len(self.docbuffer)))
@@ -379,11 +383,44 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _after_commit(generation: Path) -> None:
+def _after_commit(generation: Path, stories: StoryTable) -> None:
     """Work every commit (rebuild, update, delete) ends with, still under the writer lock:
     the facet table of the new commit, so that the first search after it loads the table
-    instead of reading every facet posting."""
+    instead of reading every facet posting; the story table, so that the next update joins
+    its articles to these stories."""
     save_facet_values(generation)
+    stories.save(generation, _story_key(generation))
+
+
+def _story_key(generation: Path) -> dict:
+    """Which commit a story table is for: a table of any other commit is stale."""
+    ix = whoosh_index.open_dir(str(generation))
+    try:
+        with ix.reader() as reader:
+            return {"generation": reader.generation(), "doc_count": reader.doc_count()}
+    finally:
+        ix.close()
+
+
+def _load_stories(generation: Path) -> StoryTable:
+    """The story table of the live commit: the saved one, else rebuilt from the stored articles."""
+    table = StoryTable.load(generation, _story_key(generation))
+    if table is not None:
+        return table
+    ix = whoosh_index.open_dir(str(generation))
+    try:
+        with ix.reader() as reader:
+            return StoryTable.from_articles(_stored_articles(reader))
+    finally:
+        ix.close()
+
+
+def _stored_articles(reader: Any) -> Iterator[tuple[str, str, str, str]]:
+    """``(id, title, content, story)`` of every live document, in docnum order."""
+    for docnum in range(reader.doc_count_all()):
+        if not reader.is_deleted(docnum):
+            fields = reader.stored_fields(docnum)
+            yield fields.get("id", ""), fields.get("title", ""), fields.get("content", ""), fields.get("story", "")
 
 
 class _RebuildSession:
@@ -398,6 +435,7 @@ class _RebuildSession:
             self.final = store.index_dir / f"gen-{stamp}-{uuid.uuid4().hex[:4]}"
             self.partial = self.final.with_name(self.final.name + ".partial")
             self.partial.mkdir()
+            self.stories = StoryTable()
             self.ix = whoosh_index.create_in(str(self.partial), make_schema())
             self.writer: Any = (
                 _ParallelWriter(self.ix, procs, limitmb)
@@ -411,10 +449,11 @@ class _RebuildSession:
             raise
 
     def add(self, article: Article) -> None:
+        story = self.stories.assign(article.id, story_text(article.title, article.content))
         if isinstance(self.writer, _ParallelWriter):
-            self.writer.add_article(article)  # analyzed in a worker
+            self.writer.add_article(article, story)  # analyzed in a worker
         else:
-            self.writer.update_document(**whoosh_fields(index_document(article)))
+            self.writer.update_document(**whoosh_fields(index_document(article, story)))
         failpoint("rebuild-added")
 
     def commit(self) -> None:
@@ -422,7 +461,7 @@ class _RebuildSession:
             self.writer.commit(optimize=True)
             self.ix.close()
             failpoint("rebuild-committed")
-            _after_commit(self.partial)
+            _after_commit(self.partial, self.stories)
             now = _now()
             meta = {"created": now, "updated": now, "analysis": analysis_fingerprint(), "sources": self.store.sources}
             write_meta(self.partial, meta)
@@ -458,6 +497,7 @@ class _UpdateSession:
             _remove_stale(store.index_dir, keep=live)
             self.live = live
             self.meta = _checked_meta(live)
+            self.stories = _load_stories(live)
             self.ix = whoosh_index.open_dir(str(live))
             self.writer = _Writer(self.ix, limitmb=limitmb, **SEGMENT_FILES)
         except BaseException:
@@ -465,7 +505,8 @@ class _UpdateSession:
             raise
 
     def add(self, article: Article) -> None:
-        self.writer.update_document(**whoosh_fields(index_document(article)))
+        story = self.stories.assign(article.id, story_text(article.title, article.content))
+        self.writer.update_document(**whoosh_fields(index_document(article, story)))
         failpoint("update-added")
 
     def commit(self) -> None:
@@ -473,7 +514,7 @@ class _UpdateSession:
             self.writer.commit(optimize=False)
             self.ix.close()
             failpoint("update-committed")
-            _after_commit(self.live)
+            _after_commit(self.live, self.stories)
             self.meta["updated"] = _now()
             self.meta["sources"] = sorted(set(self.meta.get("sources", [])) | set(self.store.sources))
             write_meta(self.live, self.meta)
@@ -532,9 +573,11 @@ class WhooshStore:
             live = current_generation(self.index_dir)
             if live is None or not whoosh_index.exists_in(str(live)):
                 raise IndexingError(f"there is no index in {self.index_dir}; build one first")
+            stories = _load_stories(live)
             report.deleted, report.unknown = _delete_ids(live, ids)
             if report.deleted:
-                _after_commit(live)
+                stories.remove(ids)
+                _after_commit(live, stories)
                 meta = _meta_or_empty(live)
                 meta["updated"] = _now()
                 write_meta(live, meta)

@@ -16,6 +16,13 @@ Guarantees every backend gives:
 * **Ranking.**  As ``search/ranking.py`` says, with its weights: coverage of a forgiving
   query first, then BM25F (stems, plus a share of the exact forms), proximity rescoring;
   ties by index order; ``sort="date"``: coverage, then newest first, undated last, ties by score.
+* **Stories.**  ``SearchPlan.collapse`` lists each story (``index/stories.py``: wire copies
+  of one article) once, by its first article in the final result order (after any
+  rescoring, under either sort); ``Matches.stories`` counts the stories, and paging
+  (``offset``/``limit``) walks them.  Each listed hit carries the other matching articles of
+  its story in result order (``Found.duplicates``, the first :data:`DUPLICATE_IDS` ids, and
+  ``Found.duplicate_count``, all of them).  ``total`` and facet counts still count articles.
+  Without ``collapse`` (the default: TREC runs, exports, counts) every article is listed.
 * **Forgiving queries.**  A ``Forgiving`` root lists the articles with at least ``minimum``
   of its words (and its ``required`` part), full matches first, and says for each hit which
   words it lacks.
@@ -42,25 +49,31 @@ from search.daterange import DateRange, date_range
 from search.histogram import DateHistogram
 from search.request import FACET_FILTERS, SearchRequest
 
-__all__ = ["Filters", "Found", "IndexView", "Listing", "Matches", "SearchBackend", "SearchPlan"]
+__all__ = ["DUPLICATE_IDS", "Filters", "Found", "IndexView", "Listing", "Matches", "SearchBackend", "SearchPlan"]
 
 T = TypeVar("T")
+
+#: Ids of a collapsed hit's other articles given at most (its count says how many there are):
+#: enough to list a typical wire story's copies, few enough that a page stays cheap.
+DUPLICATE_IDS = 10
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Facet filters (AND across facets, OR within one) and an inclusive date range."""
+    """Facet filters (AND across facets, OR within one), an inclusive date range, one story."""
 
     values: tuple[tuple[str, tuple[str, ...]], ...] = ()
     dates: DateRange | None = None
+    story: str | None = None
 
     @classmethod
     def of(cls, request: SearchRequest) -> Filters:
         values = tuple((key, tuple(dict.fromkeys(getattr(request, key)))) for key in FACET_FILTERS)
-        return cls(tuple((k, v) for k, v in values if v), date_range(request.date_from, request.date_to))
+        dates = date_range(request.date_from, request.date_to)
+        return cls(tuple((k, v) for k, v in values if v), dates, request.story or None)
 
     def __bool__(self) -> bool:
-        return bool(self.values) or self.dates is not None
+        return bool(self.values) or self.dates is not None or self.story is not None
 
 
 @dataclass(frozen=True)
@@ -78,14 +91,22 @@ class SearchPlan:
     facet_limit: int | None = 20
     #: Also the matching articles' date histogram, its interval fitted to their span.
     date_histogram: bool = False
+    #: List each story once (its best hit, the others as its duplicates); paging walks stories.
+    collapse: bool = False
 
 
 class Found(NamedTuple):
-    """One hit: the article, its score, and the words of a forgiving query it does not match."""
+    """One hit: the article, its score, and the words of a forgiving query it does not match.
+
+    Collapsed: the ids of the other matching articles of its story, in result order (at
+    most :data:`DUPLICATE_IDS`), and how many there are.
+    """
 
     doc: StoredDocument
     score: float
     missing: tuple[str, ...] = ()
+    duplicates: tuple[str, ...] = ()
+    duplicate_count: int = 0
 
 
 @dataclass
@@ -94,7 +115,8 @@ class Matches:
     (and the date histogram when the plan asked for it; None too when no match is dated).
 
     ``total_full``: of ``total``, the hits that match every word (they come first); None
-    when the query was not forgiving (then every hit matches all of it).
+    when the query was not forgiving (then every hit matches all of it).  ``stories``: the
+    stories among the hits when the plan collapsed them, else None.
     """
 
     total: int
@@ -102,6 +124,7 @@ class Matches:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     total_full: int | None = None
     histogram: DateHistogram | None = None
+    stories: int | None = None
 
     @property
     def full(self) -> int:

@@ -54,7 +54,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print one JS
 
 
 def filter_options(func: F) -> F:
-    """``--person/--organization/--place/--source`` (repeatable) and ``--from/--to``.
+    """``--person/--organization/--place/--source`` (repeatable), ``--from/--to`` and ``--story``.
 
     The same names as the web page's and the API's query parameters, so a search reads the
     same everywhere: AND across facets, OR within one, dates inclusive.
@@ -68,6 +68,7 @@ def filter_options(func: F) -> F:
         func = click.option(
             f"--{name}", multiple=True, metavar="NAME", help=f"Only articles with this {what} (repeat: any of them)."
         )(func)
+    func = click.option("--story", metavar="ID", help="Only the articles of this story (copies of one text).")(func)
     func = click.option("--to", "date_to", metavar="DATE", help="Up to this date, inclusive: YYYY[-MM[-DD]].")(func)
     return click.option("--from", "date_from", metavar="DATE", help="From this date: YYYY[-MM[-DD]].")(func)
 
@@ -206,8 +207,9 @@ def _print_results(result: SearchResult) -> None:
     color = _use_color()
     total, took = result.total, result.took_ms
     full = f", {result.full} with every word" if result.full < total else ""
+    stories = f" in {result.listed} stories" if result.collapsed else ""
     click.echo(
-        f"{total} result{'s' if total != 1 else ''} for «{result.query or '*'}» ({took:.0f} ms{full})"
+        f"{total} result{'s' if total != 1 else ''}{stories} for «{result.query or '*'}» ({took:.0f} ms{full})"
         + (f" — page {result.page} of {result.pages}" if result.pages > 1 else "")
     )
     if result.suggestion:
@@ -223,6 +225,10 @@ def _print_results(result: SearchResult) -> None:
             click.echo(f"   {_render_snippet(snippet, color)}")
         if hit.missing:
             click.echo(f"   missing: {', '.join(hit.missing)}")
+        if hit.duplicate_count:
+            more = hit.duplicate_count - len(hit.duplicates)
+            listed = ", ".join(hit.duplicates) + (f" and {more} more" if more else "")
+            click.echo(f"   + {hit.duplicate_count} other cop{'ies' if hit.duplicate_count > 1 else 'y'}: {listed}")
 
 
 @main.command("search")
@@ -233,6 +239,12 @@ def _print_results(result: SearchResult) -> None:
 )
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1, None), help="Page number.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option(
+    "--no-collapse",
+    "no_collapse",
+    is_flag=True,
+    help="List every copy of a wire story (by default a story is listed once, with its other copies).",
+)
 @filter_options
 @json_option
 @click.option("--all", "export_all", is_flag=True, help="Every matching article, not one page (see --format).")
@@ -249,6 +261,7 @@ def search_command(
     limit: int,
     page: int,
     sort: str,
+    no_collapse: bool,
     as_json: bool,
     export_all: bool,
     fmt: str | None,
@@ -271,7 +284,9 @@ def search_command(
         _fail("--all writes CSV or JSON Lines (--format); it does not take --json")
     engine = Engine(_index_dir(index_dir))
     try:
-        request = SearchRequest(q=" ".join(query), page=page, per_page=limit, sort=sort, **filters)
+        request = SearchRequest(
+            q=" ".join(query), page=page, per_page=limit, sort=sort, collapse=not no_collapse, **filters
+        )
         if export_all:
             sys.exit(0 if _export(engine, request, fmt or "jsonl") else 1)
         result = engine.search(request)

@@ -67,7 +67,9 @@ class Engine:
         """One page of results for ``request``: exact total, facets over every match, snippets.
 
         A page past the last has no hits.  A search with filters but no words lists the
-        filtered articles newest first.  Raises :class:`QueryError` for a bad query, filter
+        filtered articles newest first.  Unless ``request.collapse`` is off, each story (wire
+        copies, ``index/stories.py``) is listed once, by its best-ranked article, and pages
+        walk stories; ``total`` and the facets still count articles.  Raises :class:`QueryError` for a bad query, filter
         or paging, :class:`IndexMissing` without an index.
         """
         started = time.perf_counter()
@@ -75,7 +77,14 @@ class Engine:
         filters = Filters.of(request)
         offset = (request.page - 1) * request.per_page
         plan = SearchPlan(
-            parsed.tree, filters, sort, offset, request.per_page, facet_limit=TOP_VALUES, date_histogram=True
+            parsed.tree,
+            filters,
+            sort,
+            offset,
+            request.per_page,
+            facet_limit=TOP_VALUES,
+            date_histogram=True,
+            collapse=request.collapse,
         )
         with self.backend.view() as view:
             parsed = with_arabic_spellings(parsed, view)
@@ -97,6 +106,7 @@ class Engine:
             request=request,
             total=matches.total,
             total_full=matches.full,
+            stories=matches.stories,
             sort=sort,
             hits=hits,
             facets=facets,
@@ -133,14 +143,15 @@ class Engine:
         return Export(listing.total, sort, _exported(listing.hits), stack.close)
 
     def run(self, q: str, depth: int = MAX_RUN_DEPTH) -> list[tuple[str, float]]:
-        """The ``depth`` best ``(id, score)`` for a query, for TREC runs: no snippets, no facets."""
+        """The ``depth`` best ``(id, score)`` for a query, for TREC runs: no snippets, no facets, never
+        collapsed (a run lists every article)."""
         if not 1 <= depth <= MAX_RUN_DEPTH:
             raise QueryError(f"a run goes 1 to {MAX_RUN_DEPTH} deep (got {depth})")
         SearchRequest(q=q).validate()
         parsed = analyze_query(q)
         with self.backend.view() as view:
             parsed = with_arabic_spellings(parsed, view)
-            matches = view.search(SearchPlan(parsed.tree, limit=depth, facet_limit=0))
+            matches = view.search(SearchPlan(parsed.tree, limit=depth, facet_limit=0, collapse=False))
         return [(found.doc.id, found.score) for found in matches.top]
 
     def document(self, doc_id: str) -> Document | None:
@@ -208,7 +219,20 @@ def _exported(hits: Iterator[Found]) -> Iterator[ExportedArticle]:
 def _hit(found: Found, exact: set[str], stems: set[str], keys: dict[str, str | None], roots: frozenset[str]) -> Hit:
     doc = found.doc
     snippets = tuple(make_snippets(doc.content, exact, stems, keys=keys, roots=roots))
-    return Hit(doc.id, doc.title, doc.date, doc.source, doc.url, found.score, snippets, doc.entities, found.missing)
+    return Hit(
+        doc.id,
+        doc.title,
+        doc.date,
+        doc.source,
+        doc.url,
+        found.score,
+        snippets,
+        doc.entities,
+        found.missing,
+        doc.story,
+        found.duplicates,
+        found.duplicate_count,
+    )
 
 
 @functools.cache

@@ -42,7 +42,11 @@ MAX_RUN_DEPTH = 1000
 SORTS = ("relevance", "date")
 #: Repeatable facet filters (AND across keys, OR within one), then the date range.
 FACET_FILTERS = (*ENTITY_TYPES, "source")
-FILTER_KEYS = (*FACET_FILTERS, "from", "to")
+#: Single-valued filters: the date range, and one story (``index/stories.py``: its articles only).
+SINGLE_FILTERS = ("from", "to", "story")
+FILTER_KEYS = (*FACET_FILTERS, *SINGLE_FILTERS)
+#: How ``collapse=`` is written in a query string.
+_TRUE, _FALSE = ("", "1", "true", "yes", "on"), ("0", "false", "no", "off")
 #: Filter values longer than this are refused like an over-long query.
 MAX_FILTER_CHARS = 200
 
@@ -62,6 +66,9 @@ class SearchRequest:
     ``q`` is the query language (``search/query.py``); the filters are AND across facets,
     OR within one (``person=("a", "b")``: either), dates ``YYYY[-MM[-DD]]`` inclusive.  A
     request with filters and no words lists the filtered articles newest first.
+
+    ``collapse``: each story (wire copies of one article) is listed once, by its best-ranked
+    article, which carries the others as duplicates; ``story`` keeps one story's articles.
     """
 
     q: str = ""
@@ -74,6 +81,8 @@ class SearchRequest:
     source: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
+    story: str | None = None
+    collapse: bool = True
     #: Filter values in the order they were given, for chips and links; derived, not compared.
     order: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
@@ -81,13 +90,14 @@ class SearchRequest:
 
     @classmethod
     def from_args(cls, args: ArgSource) -> SearchRequest:
-        """Read and validate a query string (``q``, ``sort``, ``page``, ``per_page``, filters)."""
+        """Read and validate a query string (``q``, ``sort``, ``page``, ``per_page``, ``collapse``, filters)."""
         q = args.get("q", "") or ""
         sort = args.get("sort", "relevance") or "relevance"
         page = _int_arg(args.get("page", ""), "page", 1, MAX_PAGE)
         per_page = _int_arg(args.get("per_page", ""), "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+        collapse = _bool_arg(args.get("collapse", ""), "collapse")
         pairs = _filter_pairs(args)
-        request = cls(q=q, page=page, per_page=per_page, sort=sort).with_filters(pairs)
+        request = cls(q=q, page=page, per_page=per_page, sort=sort, collapse=collapse).with_filters(pairs)
         request.validate()
         return request
 
@@ -103,8 +113,10 @@ class SearchRequest:
             raise QueryError(f"page must be between 1 and {MAX_PAGE} (got {str(self.page)[:20]})")
         if self.sort not in SORTS:
             raise QueryError(f"sort must be 'relevance' or 'date' (got {self.sort!r})")
-        for key in FACET_FILTERS:
-            for value in getattr(self, key):
+        if not isinstance(self.collapse, bool):
+            raise QueryError(f"collapse must be true or false (got {self.collapse!r})")
+        for key in (*FACET_FILTERS, "story"):
+            for value in self.values(key):
                 if len(value) > MAX_FILTER_CHARS:
                     raise QueryError(f"{key} is too long (the limit is {MAX_FILTER_CHARS} characters)")
         date_range(self.date_from, self.date_to)  # raises for an unreadable or reversed range
@@ -113,7 +125,7 @@ class SearchRequest:
 
     @property
     def has_filters(self) -> bool:
-        return any(getattr(self, key) for key in FACET_FILTERS) or bool(self.date_from or self.date_to)
+        return any(getattr(self, key) for key in FACET_FILTERS) or bool(self.date_from or self.date_to or self.story)
 
     @property
     def filter_only(self) -> bool:
@@ -138,15 +150,14 @@ class SearchRequest:
 
     def _pairs(self) -> list[tuple[str, str]]:
         pairs = [(key, v) for key in FACET_FILTERS for v in getattr(self, key)]
-        pairs += [(k, v) for k, v in (("from", self.date_from), ("to", self.date_to)) if v]
+        pairs += [(k, v) for k, v in (("from", self.date_from), ("to", self.date_to), ("story", self.story)) if v]
         return pairs
 
     def values(self, key: str) -> tuple[str, ...]:
-        """The selected values of one filter key (``from``/``to``: zero or one)."""
-        if key == "from":
-            return (self.date_from,) if self.date_from else ()
-        if key == "to":
-            return (self.date_to,) if self.date_to else ()
+        """The selected values of one filter key (``from``/``to``/``story``: zero or one)."""
+        if key in SINGLE_FILTERS:
+            value = {"from": self.date_from, "to": self.date_to, "story": self.story}[key]
+            return (value,) if value else ()
         return tuple(getattr(self, key))
 
     def selected(self, key: str, value: str) -> bool:
@@ -162,10 +173,10 @@ class SearchRequest:
     def with_filters(self, pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> SearchRequest:
         """A copy whose filters are exactly ``pairs`` (in that order)."""
         groups: dict[str, list[str]] = {key: [] for key in FACET_FILTERS}
-        dates: dict[str, str | None] = {"from": None, "to": None}
+        dates: dict[str, str | None] = dict.fromkeys(SINGLE_FILTERS)
         for key, value in pairs:
             if key in dates:
-                dates[key] = dates[key] or value  # one start, one end: the first one wins
+                dates[key] = dates[key] or value  # one start, one end, one story: the first one wins
             elif key in groups and value not in groups[key]:
                 groups[key].append(value)
         kept = tuple(p for p in pairs if p[0] in groups or dates.get(p[0]) == p[1])
@@ -173,6 +184,7 @@ class SearchRequest:
             self,
             date_from=dates["from"],
             date_to=dates["to"],
+            story=dates["story"],
             order=tuple(dict.fromkeys(kept)),
             **{key: tuple(values) for key, values in groups.items()},
         )
@@ -201,7 +213,7 @@ class SearchRequest:
 
     def cleared(self) -> SearchRequest:
         """The same words without any filter ("clear all")."""
-        return SearchRequest(q=self.q, sort=self.sort, per_page=self.per_page)
+        return SearchRequest(q=self.q, sort=self.sort, per_page=self.per_page, collapse=self.collapse)
 
     def to_args(self) -> dict[str, str | list[str]]:
         """Query-string values (defaults left out, for short URLs); :meth:`from_args` reads them back."""
@@ -214,6 +226,8 @@ class SearchRequest:
             args["page"] = str(self.page)
         if self.per_page != DEFAULT_PER_PAGE:
             args["per_page"] = str(self.per_page)
+        if not self.collapse:
+            args["collapse"] = "false"
         for key in FILTER_KEYS:
             values = [v for k, v in self.filters if k == key]
             if values:
@@ -232,6 +246,16 @@ def _int_arg(raw: Any, name: str, default: int, high: int) -> int:
         shown = text if len(text) <= 20 else text[:20] + "…"
         raise QueryError(f"{name} must be between 1 and {high} (got {shown})")
     return int(text)
+
+
+def _bool_arg(raw: Any, name: str) -> bool:
+    """``true``/``false`` (also 1/0, yes/no, on/off; empty: true) from a query string."""
+    text = str(raw if raw is not None else "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise QueryError(f"{name} must be true or false (got {text[:20]!r})")
 
 
 def _filter_pairs(args: ArgSource) -> list[tuple[str, str]]:

@@ -200,6 +200,11 @@ class Hit:
     entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Query words this hit does not match (a forgiving query lists such hits below the full ones).
     missing: tuple[str, ...] = ()
+    #: Its story (``index/stories.py``) and, when collapsed, the other matching articles of it:
+    #: their ids in result order (the first ``search.backend.DUPLICATE_IDS``) and how many there are.
+    story: str = ""
+    duplicates: tuple[str, ...] = ()
+    duplicate_count: int = 0
 
     @property
     def source_name(self) -> str | None:
@@ -218,6 +223,8 @@ class Hit:
             "entities": {kind: list(names) for kind, names in self.entities.items()},
             "passages": [s.to_json() for s in self.snippets],
             "missing": list(self.missing),
+            "story": self.story or self.id,
+            "duplicates": {"count": self.duplicate_count, "ids": list(self.duplicates)},
         }
 
 
@@ -225,10 +232,12 @@ class Hit:
 class SearchResult:
     """One page of a search, its exact total, its facets and what the query was understood as.
 
-    ``total`` counts every hit in the list, partial matches of a forgiving query included
-    (paging follows it); ``total_full`` the hits that match every word.  ``facets["date"]``
-    is the date histogram's non-empty buckets, oldest first, at ``date_interval`` (``day``,
-    ``week``, ``month`` or ``year``; None when no hit is dated).
+    ``total`` counts every matching article, partial matches of a forgiving query included;
+    ``total_full`` the articles that match every word.  ``stories`` counts what is listed:
+    the stories when the request collapses them (paging walks these), else None (then the
+    articles: paging follows ``total``).
+    ``facets["date"]`` is the date histogram's non-empty buckets, oldest first, at
+    ``date_interval`` (``day``, ``week``, ``month`` or ``year``; None when no hit is dated).
     """
 
     request: SearchRequest
@@ -241,10 +250,21 @@ class SearchResult:
     took_ms: float = 0.0
     total_full: int | None = None
     date_interval: str | None = None
+    stories: int | None = None
 
     @property
     def full(self) -> int:
         return self.total if self.total_full is None else self.total_full
+
+    @property
+    def listed(self) -> int:
+        """Entries of the list paging walks: stories when collapsed, else articles."""
+        return self.total if self.stories is None else self.stories
+
+    @property
+    def collapsed(self) -> bool:
+        """Whether some story lists more than one article here (the page then names both counts)."""
+        return self.listed < self.total
 
     @property
     def query(self) -> str:
@@ -260,7 +280,7 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        return -(-self.total // self.per_page)
+        return -(-self.listed // self.per_page)
 
     @property
     def first_rank(self) -> int:
@@ -275,6 +295,8 @@ class SearchResult:
             "page": self.page,
             "per_page": self.per_page,
             "pages": self.pages,
+            "stories": self.listed,
+            "collapse": self.request.collapse,
             "sort": self.sort,
             "hits": [hit.to_json() for hit in self.hits],
             "facets": {key: [v.to_json(url_for) for v in values] for key, values in self.facets.items()},

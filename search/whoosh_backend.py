@@ -1,8 +1,8 @@
 """The Whoosh backend: searching an index directory written by ``index/whoosh_writer.py``.
 
 State per index generation lives in one :class:`_Generation` object — the open index, a
-pool of searchers, the facet table, the scorer's statistics, the date sort keys, the
-whole-index counts — and is swapped atomically when the writer commits or swaps in a new
+pool of searchers, the facet table, the scorer's statistics, the date sort keys, the story
+codes, the whole-index counts — and is swapped atomically when the writer commits or swaps in a new
 generation.  Nothing is reset by hand: a new generation is a new object, and the old one
 closes its files once the last request using it is done.
 
@@ -52,7 +52,8 @@ from index.layout import CURRENT, MetaError, analysis_fingerprint, read_meta
 from index.whoosh_facets import FacetValues, load_facet_values
 from search import querytree as qt
 from search import whoosh_ranking
-from search.backend import Filters, Found, Listing, Matches, SearchPlan
+from search.backend import DUPLICATE_IDS, Filters, Found, Listing, Matches, SearchPlan
+from search.collapse import first_per_story, story_count, story_members
 from search.errors import IndexMissing, QueryError
 from search.facets import Counts, FacetCounter
 from search.histogram import DateHistogram, date_histogram
@@ -123,6 +124,7 @@ class _Generation:
         self._date_keys: np.ndarray | None = None
         self._dates: np.ndarray | None = None
         self._days: np.ndarray | None = None
+        self._stories: tuple[np.ndarray, dict[bytes, int]] | None = None
         self._overall: dict[int | None, Matches] = {}
         self._memos: dict[str, Any] = {}
 
@@ -189,6 +191,26 @@ class _Generation:
             days[dated] = (dates[dated] // np.uint64(_DAY_TICKS)).astype(np.int64) - _EPOCH_DAY
             self._days = days
         return self._days
+
+    def stories(self, searcher: Searcher) -> tuple[np.ndarray, dict[bytes, int]]:
+        """Every document's story as a small integer code, and the code of each story id.
+
+        Read once per generation from the ``story`` column.  A document without a story (an
+        index built before stories) gets a code of its own, so it is never collapsed.
+        """
+        if self._stories is None:
+            reader = searcher.reader()
+            size = reader.doc_count_all()
+            numbers: dict[bytes, int] = {}
+            if reader.has_column("story"):
+                column = reader.column_reader("story", translate=False)
+                codes = np.fromiter(_story_codes(column, numbers), dtype=np.int64, count=size)
+                alone = codes < 0
+                codes[alone] = len(numbers) + np.arange(np.count_nonzero(alone))
+            else:
+                codes = np.arange(size, dtype=np.int64)
+            self._stories = (codes, numbers)
+        return self._stories
 
     def date_keys(self, searcher: Searcher) -> np.ndarray:
         """:func:`newest_first` of every document's date: smaller sorts first."""
@@ -341,7 +363,13 @@ class WhooshView:
         if plan.facet_limit != 0:
             facets = self.gen.facet_counter(self.searcher).counts(ranked.ids, limit=plan.facet_limit)
         full = ranked.full if ranked.tiers is not None else None
-        return Matches(len(ranked.ids), top, facets, total_full=full, histogram=self._histogram(plan, ranked.ids))
+        stories = self._story_count(ranked.ids) if plan.collapse else None
+        histogram = self._histogram(plan, ranked.ids)
+        return Matches(len(ranked.ids), top, facets, total_full=full, histogram=histogram, stories=stories)
+
+    def _story_count(self, docnums: np.ndarray) -> int:
+        codes = self.gen.stories(self.searcher)[0]
+        return story_count(codes[docnums], len(codes))
 
     def _rank(
         self, tree: qt.Node, query: wq.Query, compile_: Any, allowed: np.ndarray | None, deadline: float
@@ -372,22 +400,42 @@ class WhooshView:
             raise QueryError(_TOO_SLOW) from None
 
     def _page(self, plan: SearchPlan, ranked: whoosh_ranking.Ranked) -> list[Found]:
-        """The requested slice of the hits in result order, proximity rescoring applied to the best."""
+        """The requested slice of the hits (or stories) in result order, proximity rescoring applied to the best.
+
+        Collapsing needs the whole final order (a story's copies may rank anywhere); a page
+        without it needs only its first ``offset + limit`` hits.
+        """
         end = plan.offset + plan.limit
         if end <= 0 or not len(ranked.ids):
             return []
-        window, scores = self._result_order(plan, ranked, end)
+        order, scores = self._result_order(plan, ranked, len(ranked.ids) if plan.collapse else end)
+        if plan.collapse:  # the final order: after rescoring
+            picks, others = self._collapse(ranked.ids[order], plan.offset, end)
+        else:
+            picks, others = np.arange(plan.offset, min(end, len(order))), []
         words = whoosh_ranking.plain_words(plan.tree)
         stored = self.searcher.stored_fields
         tiers = ranked.tiers
-        return [
-            Found(
-                _stored(stored(int(ranked.ids[p]))),
-                reported_score(None if tiers is None else int(tiers[p]), score),
-                whoosh_ranking.missing(ranked, int(p), words),
-            )
-            for p, score in zip(window[plan.offset : end].tolist(), scores[plan.offset : end].tolist(), strict=True)
+        found = []
+        for i, pick in enumerate(picks.tolist()):
+            position = int(order[pick])
+            duplicates, count = others[i] if others else ((), 0)
+            score = reported_score(None if tiers is None else int(tiers[position]), float(scores[pick]))
+            doc = _stored(stored(int(ranked.ids[position])))
+            found.append(Found(doc, score, whoosh_ranking.missing(ranked, position, words), duplicates, count))
+        return found
+
+    def _collapse(self, docnums: np.ndarray, offset: int, end: int) -> tuple[np.ndarray, list[tuple[tuple, int]]]:
+        """Positions in ``docnums`` (result order) of the stories ``offset:end``, and per story its
+        other articles' ids (the first :data:`DUPLICATE_IDS`, in result order) and their number."""
+        codes = self.gen.stories(self.searcher)[0][docnums]
+        leads = first_per_story(codes, end)[offset:]
+        stored = self.searcher.stored_fields
+        others = [
+            (tuple(stored(int(d))["id"] for d in docnums[positions].tolist()), count)
+            for positions, count in story_members(codes, leads, DUPLICATE_IDS)
         ]
+        return leads, others
 
     def _result_order(self, plan: SearchPlan, ranked: whoosh_ranking.Ranked, end: int) -> tuple[np.ndarray, np.ndarray]:
         """Positions into ``ranked`` of (at least) the first ``end`` hits in result order, and
@@ -449,15 +497,44 @@ class WhooshView:
         """The search through Whoosh's collectors (two walks: the top hits, then every match)."""
         end = plan.offset + plan.limit
         allowed_set = None if allowed is None else set(allowed.tolist())
-        results = self._collect(query, end, plan.sort, allowed_set)
         matching = np.array(_matching_docs(self.searcher, query, allowed_set), dtype=np.int64)
-        top = [(hit.docnum, _score(hit.score, plan.sort)) for hit in results][plan.offset : end]
         facets: Counts = {}
         if plan.facet_limit != 0:
             facets = self.gen.facet_counter(self.searcher).counts(matching, limit=plan.facet_limit)
         stored = self.searcher.stored_fields
+        if plan.collapse:
+            top = self._collected_stories(plan, query, allowed_set, matching)
+            stories = self._story_count(matching)
+            return Matches(len(matching), top, facets, histogram=self._histogram(plan, matching), stories=stories)
+        results = self._collect(query, end, plan.sort, allowed_set)
+        top = [(hit.docnum, _score(hit.score, plan.sort)) for hit in results][plan.offset : end]
         found = [Found(_stored(stored(d)), score) for d, score in top]
         return Matches(len(matching), found, facets, histogram=self._histogram(plan, matching))
+
+    def _collected_stories(
+        self, plan: SearchPlan, query: wq.Query, allowed: set[int] | None, matching: np.ndarray
+    ) -> list[Found]:
+        """A page of stories through Whoosh's collectors: collect deeper until the page's stories are in.
+
+        A story's other articles are listed in result order as far as collected, then in index order.
+        """
+        end = plan.offset + plan.limit
+        codes = self.gen.stories(self.searcher)[0]
+        depth = max(4 * end, 64)
+        while True:
+            results = self._collect(query, depth, plan.sort, allowed)
+            hits = [(hit.docnum, _score(hit.score, plan.sort)) for hit in results]
+            if depth >= len(matching) or story_count(codes[[d for d, _ in hits]], len(codes)) >= end:
+                break
+            depth *= 4
+        docs = np.array([d for d, _ in hits], dtype=np.int64)
+        docnums = np.concatenate([docs, np.setdiff1d(matching, docs)])
+        leads, others = self._collapse(docnums, plan.offset, end)
+        stored = self.searcher.stored_fields
+        return [
+            Found(_stored(stored(hits[p][0])), hits[p][1], (), duplicates, count)
+            for p, (duplicates, count) in zip(leads.tolist(), others, strict=True)
+        ]
 
     def _whole_index(self, facet_limit: int | None) -> Matches:
         """Every live document counted, once per generation (the facets page, the entity list)."""
@@ -488,6 +565,10 @@ class WhooshView:
         if not filters:
             return None
         allowed = self.gen.stats.live(MatchScorer(self.searcher, self.gen.stats))
+        if filters.story is not None:
+            codes, numbers = self.gen.stories(self.searcher)
+            code = numbers.get(filters.story.encode("utf-8"), -1)
+            allowed = allowed[codes[allowed] == code]
         counter = self.gen.facet_counter(self.searcher)
         for field, values in filters.values:
             allowed = np.intersect1d(allowed, counter.docs_with(field, values), assume_unique=True)
@@ -686,6 +767,13 @@ def _matching_docs(searcher: Searcher, query: wq.Query, allowed: set[int] | None
     return [d for d in docs if d in allowed] if allowed is not None else list(docs)
 
 
+def _story_codes(column: Iterable[bytes], numbers: dict[bytes, int]) -> Iterator[int]:
+    """A code per story id (``numbers`` filled as they come); an empty id a negative one of its own."""
+    fresh = itertools.count(-1, -1)
+    for value in column:
+        yield numbers.setdefault(value, len(numbers)) if value else next(fresh)
+
+
 def _stored(fields: dict[str, Any]) -> StoredDocument:
     """A Whoosh stored-fields dict as the contract's document."""
     date = fields.get("date")
@@ -698,6 +786,7 @@ def _stored(fields: dict[str, Any]) -> StoredDocument:
         url=fields.get("url") or None,
         author=fields.get("author") or None,
         entities={kind: _split(fields.get(kind)) for kind in ENTITY_TYPES},
+        story=fields.get("story") or fields.get("id", ""),
     )
 
 

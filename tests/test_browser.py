@@ -367,3 +367,47 @@ def test_stored_and_reflected_markup_never_runs(axe_page: Page, hostile_url: str
         # The markup is shown as text, and the match is still marked.
         assert "<script>" in axe_page.locator(".hit").inner_text()
         assert axe_page.locator(".snippet mark").count() > 0
+
+
+#: One wire text printed by four papers, and one article of its own (stories, index/stories.py).
+WIRE_TEXT = " ".join(f"أعلنت الهيئة في الرياض اليوم البند {n} من خطة النقل الجديدة" for n in range(12))
+WIRE_COPIES = [
+    {"id": f"wire-{paper}", "title": f"خبر الهيئة في {paper}", "content": WIRE_TEXT, "source": paper, "date": date}
+    for paper, date in (
+        ("spa", "2015-07-01"),
+        ("okaz", "2015-07-02"),
+        ("sabq", "2015-07-03"),
+        ("alriyadh", "2015-07-04"),
+    )
+] + [{"id": "own", "title": "الرياض تستضيف معرضا", "content": "افتتح في الرياض معرض الكتاب " * 5, "source": "okaz"}]
+
+
+@pytest.fixture(scope="module")
+def wire_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("wire")
+    (root / "wire.json").write_text(json.dumps(WIRE_COPIES, ensure_ascii=False), encoding="utf-8")
+    build_index([root / "wire.json"], root / "index", rebuild=True)
+    yield from _serve(root / "index")
+
+
+def test_copies_of_a_wire_story_are_listed_once_and_linked(page: Page, wire_url: str) -> None:
+    page.goto(wire_url + "/?q=الرياض")
+    assert page.locator(".hit").count() == 2
+    summary = page.locator(".summary").inner_text()
+    assert "5 مقالاً في 2 قصة" in summary
+    page.get_by_role("link", name="3 نسخ أخرى").click()
+    page.wait_for_url(re.compile(r"collapse=false"))
+    assert "story=" in page.url
+    titles = sorted(page.locator(".hit-title").all_inner_texts())
+    assert titles == sorted(f"خبر الهيئة في {paper}" for paper in ("spa", "okaz", "sabq", "alriyadh"))
+    assert page.locator(".copies").count() == 0
+    page.get_by_role("link", name="إزالة كل عوامل التصفية").click()  # back to the whole list, still uncollapsed
+    assert page.locator(".hit").count() == 5
+    page.get_by_role("link", name="دمج نسخ الخبر الواحد").click()
+    assert page.locator(".hit").count() == 2
+
+
+def test_collapsed_results_have_no_accessibility_violations(axe_page: Page, wire_url: str) -> None:
+    axe_page.goto(wire_url + "/?q=الرياض")
+    results = axe_module.Axe().run(axe_page)
+    assert results.violations_count == 0, results.generate_report()

@@ -45,6 +45,8 @@ RESULT_KEYS = {
     "aliases",
     "total_full",
     "date_interval",
+    "stories",
+    "collapse",
 }
 HIT_KEYS = {
     "id",
@@ -58,6 +60,8 @@ HIT_KEYS = {
     "entities",
     "passages",
     "missing",
+    "story",
+    "duplicates",
 }
 
 

@@ -22,7 +22,7 @@ TYPE_LABELS = {
     "organization": ("منظمة", "منظمات"),
     "place": ("مكان", "أماكن"),
 }
-ARTICLE_KEYS = ("total", "page", "per_page", "pages", "hits")
+ARTICLE_KEYS = ("total", "stories", "page", "per_page", "pages", "hits")
 
 
 def entity_data(kind: str, name: str, params: SearchRequest) -> dict[str, Any] | None:

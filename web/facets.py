@@ -32,6 +32,7 @@ FILTER_LABELS = {
     "source": "المصدر",
     "from": "من",
     "to": "إلى",
+    "story": "نسخ الخبر",
 }
 
 

@@ -41,8 +41,9 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def feed_request(params: SearchRequest) -> SearchRequest:
-    """The search a feed stands for: its words and filters (sort, page and page size do not apply)."""
-    return SearchRequest(q=params.q).with_filters(params.filters)
+    """The search a feed stands for: its words, filters and collapsing of wire copies (sort, page and
+    page size do not apply)."""
+    return SearchRequest(q=params.q, collapse=params.collapse).with_filters(params.filters)
 
 
 def feed_url(params: SearchRequest, external: bool = False) -> str:

@@ -71,6 +71,25 @@ def entity_url(kind: str, name: str) -> str:
     return url_for("pages.entity", kind=kind, name=name)
 
 
+@bp.app_template_global()
+def copies_url(params: SearchRequest, story: str) -> str:
+    """A collapsed hit's "N نسخ أخرى" link: the same search within its story, every copy listed."""
+    pairs = [pair for pair in params.filters if pair[0] != "story"] + [("story", story)]
+    return search_url(params.with_filters(pairs).with_changes(collapse=False, page=1))
+
+
+@bp.app_template_global()
+def copies_label(count: int) -> str:
+    """ "N نسخ أخرى" with Arabic number agreement (1, 2, 3–10, 11+)."""
+    if count == 1:
+        return "نسخة أخرى"
+    if count == 2:
+        return "نسختان أخريان"
+    if 3 <= count % 100 <= 10:
+        return f"{count} نسخ أخرى"
+    return f"{count} نسخة أخرى"
+
+
 def facet_url(kind: str, name: str) -> str:
     """A new search for the articles naming an entity (names in running text link here)."""
     return url_for("pages.search", **{kind: name})
@@ -108,6 +127,7 @@ def _results_view(params: SearchRequest, result: SearchResult) -> dict[str, Any]
         "filter_chips": _filter_chips(params),
         "root_links": _root_links(params),
         "clear_url": search_url(params.cleared()) if params.q.strip() else url_for("pages.search"),
+        "collapse_url": search_url(params.with_changes(collapse=not params.collapse, page=1)),
         "examples": EXAMPLES,
         "seconds": f"{result.took_ms / 1000:.2f}",
         "feed_url": feed_url(params),
@@ -178,6 +198,7 @@ def entity(kind: str, name: str) -> str:
         type_labels=TYPE_LABELS,
         timeline=timeline_svg(name, data["timeline"]),
         search_link=facet_url(kind, name),
+        entity_search=SearchRequest().with_filters([(kind, name)]),
         first_rank=(articles["page"] - 1) * articles["per_page"] + 1,
         prev_url=page_url(articles["page"] - 1) if articles["page"] > 1 else None,
         next_url=page_url(articles["page"] + 1) if articles["page"] < articles["pages"] else None,
