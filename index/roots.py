@@ -245,15 +245,29 @@ def best_root(stem: str) -> str | None:
     the rest of their rank.
     """
     best: tuple[tuple[int, ...], str] | None = None
-    roots = _roots()
     for letters, rank in _readings(stem):
-        for cost, spelling in _spellings(letters):
-            if spelling in roots:
-                key = (*rank[:2], cost, *rank[2:])
-                if best is None or key < best[0]:
-                    best = (key, spelling)
-                break
+        found = _listed_spelling(letters)
+        if found is not None:
+            key = (*rank[:2], found[0], *rank[2:])
+            if best is None or key < best[0]:
+                best = (key, found[1])
     return None if best is None else best[1]
+
+
+#: :func:`_listed_spelling` per string of root letters: many stems read off the same letters.
+_LISTED: dict[str, tuple[int, str] | None] = {}
+
+
+def _listed_spelling(letters: str) -> tuple[int, str] | None:
+    """The cheapest ``(cost, spelling)`` of ``letters`` that the root list holds, or None."""
+    if letters in _LISTED:
+        return _LISTED[letters]
+    if len(_LISTED) >= _CACHE_MAX:
+        _LISTED.clear()
+    roots = _roots()
+    found = next(((cost, spelling) for cost, spelling in _spellings(letters) if spelling in roots), None)
+    _LISTED[letters] = found
+    return found
 
 
 def _spellings(letters: str) -> Iterator[tuple[int, str]]:
