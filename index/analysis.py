@@ -36,10 +36,9 @@ from index.normalize import (
     fold_ta_marbuta,
     is_arabic,
     normalize_word,
-    strip_marks,
 )
 from index.roots import _ROOT_CACHE, root_word
-from index.stemmer import stem_cleaned
+from index.stemmer import stem_surface
 
 __all__ = [
     "TOKEN_RE",
@@ -69,9 +68,6 @@ _ALNUM = "[^\\W_" + TATWEEL + "]"
 #: word would cost more than the work done with it.
 TOKEN_RE = re.compile(f"{_INSIDE}*{_ALNUM}(?:{_ALNUM}|{_INSIDE})*")
 
-# أل / إل (behind at most two proclitics) is part of the word, never the article: ألمانيا, إلغاء.
-_HAMZA_AL = re.compile("^[وفبكل]{0,2}[أإآ]ل")
-
 # Module-level cache (never an attribute of an analyzer object: Whoosh pickles analyzers
 # with the schema).  Bounded so that an open-ended vocabulary cannot grow memory without limit.
 _STEM_CACHE: dict[str, str] = {}
@@ -86,8 +82,7 @@ def stem_word(word: str) -> str:
     """
     stem = _STEM_CACHE.get(word)
     if stem is None:
-        hamza_article = _HAMZA_AL.match(strip_marks(word)) is not None
-        stem = fold_ta_marbuta(stem_cleaned(clean(word), hamza_article))
+        stem = fold_ta_marbuta(stem_surface(word))
         if len(_STEM_CACHE) >= _CACHE_MAX:
             _STEM_CACHE.clear()
         _STEM_CACHE[word] = stem

@@ -41,15 +41,13 @@ from itertools import product
 
 from index.morphology import CLITICS, ENDINGS, QUADRILITERAL, TRILITERAL, _roots, is_function_word, stem_body
 from index.normalize import clean, strip_marks
-from index.stemmer import lexicon_count, stem_cleaned
+from index.stemmer import lexicon_count, stem_cleaned, stem_surface
 
 __all__ = ["MIN_STEM", "as_root", "root_of", "root_word"]
 
 #: Shorter stems get no root: two-letter stems are mostly particles and abbreviations.
 MIN_STEM = 3
 _ARABIC_ONLY = re.compile("^[\u0621-\u064a]+$")
-# أل / إل behind at most two proclitics is part of the word (ألمانيا), as in index.analysis.
-_HAMZA_AL = re.compile("^[وفبكل]{0,2}[أإآ]ل")
 #: Letters that may be written for a hamza or weak radical.
 _WEAK = frozenset("اءويئؤ")
 
@@ -114,7 +112,7 @@ def _compute(word: str) -> str | None:
     cleaned = clean(word)
     if len(cleaned) < MIN_STEM or not _ARABIC_ONLY.match(cleaned) or _function_word(bare):
         return None
-    stem = stem_body(stem_cleaned(cleaned, _HAMZA_AL.match(bare) is not None))
+    stem = stem_body(stem_surface(word))
     if len(stem) == 2 and cleaned == "ال" + stem:
         return _geminate(stem)  # الند، السل، الحق: a doubled radical written once
     root = _stem_root(stem) if len(stem) >= MIN_STEM else None

@@ -37,7 +37,7 @@ from functools import cache
 from importlib import resources
 from itertools import repeat
 
-from index.normalize import clean
+from index.normalize import clean, strip_marks
 
 __all__ = ["lexicon_count", "lexicon_forms", "stem_cleaned", "tanween_count"]
 
@@ -419,6 +419,27 @@ def _fold_variants(stem: str) -> str:
 
 
 _HAMZA_SEATS = str.maketrans({"ؤ": "ء", "ئ": "ء"})
+
+#: An ``ال`` written with a hamza behind at most two proclitics (ألمانيا، وإلغاء): part of the word.
+_HAMZA_ARTICLE = re.compile("^[وفبكل]{0,2}[أإآ]ل")
+#: :func:`stem_surface` per surface form; module level (Whoosh pickles analyzers), bounded.
+_SURFACE_STEMS: dict[str, str] = {}
+_SURFACE_MAX = 2_000_000
+
+
+def stem_surface(word: str) -> str:
+    """:func:`stem_cleaned` of a word as written in a text, cached per surface form.
+
+    The stem field (``index/analysis.py``) and the roots (``index/roots.py``) both start
+    from this stem, so each written form is stemmed once, not once for each of them.
+    """
+    stem = _SURFACE_STEMS.get(word)
+    if stem is None:
+        stem = stem_cleaned(clean(word), _HAMZA_ARTICLE.match(strip_marks(word)) is not None)
+        if len(_SURFACE_STEMS) >= _SURFACE_MAX:
+            _SURFACE_STEMS.clear()
+        _SURFACE_STEMS[word] = stem
+    return stem
 
 
 def stem_cleaned(word: str, hamza_article: bool = False) -> str:
