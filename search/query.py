@@ -255,11 +255,17 @@ def word_roots(text: str) -> list[tuple[str, str]]:
 
     What the results page offers as «كل مشتقات الجذر» (a ``root:`` search per word).  Field
     values (``root:…``, ``source:…``), operators and excluded words are left out, and so are
-    names of known entities: الرقة is a city, not a derivative of رقق.
+    names of known entities, also of several words: الرقة is a city, not a derivative of رقق,
+    and الزور in «"دير الزور"» is part of a place.
     """
     found: dict[str, str] = {}
-    for chunk in text.split():
+    unquoted = re.sub(r"[\"«»“”()]", " ", text)  # same length: offsets stay those of ``text``
+    in_names = entity_spans(unquoted)
+    for match in re.finditer(r"\S+", unquoted):
+        chunk = match.group()
         if chunk in ("AND", "OR", "NOT") or chunk.startswith("-") or _FIELD_RE.fullmatch(chunk):
+            continue
+        if match.start() in in_names:
             continue
         for word, _, _ in tokenize(chunk):
             root = None if resolve_alias(word) else root_of(word)

@@ -174,6 +174,12 @@ def test_word_roots_skip_fields_operators_exclusions_and_names() -> None:
     assert word_roots("الاجتماع وزير") == [("الاجتماع", "جمع"), ("وزير", "وزر")]
 
 
+def test_word_roots_skip_the_words_of_a_several_word_name() -> None:
+    """الزور of دير الزور is part of a place, quoted or not; the other words keep their links."""
+    assert word_roots('"دير الزور"') == []
+    assert word_roots("عاصمة داعش في دير الزور") == [("عاصمة", "عصم")]
+
+
 @pytest.fixture(scope="module")
 def app(seed_index: Path) -> Iterator[Flask]:
     app = create_app({"INDEX": str(seed_index), "TESTING": True})
