@@ -339,26 +339,14 @@ class Document:
 
 
 @dataclass(frozen=True)
-class ExportedArticle:
+class ExportedArticle(Document):
     """One article of an exported result set: metadata, entities and the whole text, no snippets.
 
     ``missing``: the query words it lacks (a forgiving query lists such articles after the
     full matches, as the results page does).
     """
 
-    id: str
-    title: str
-    date: dt.date | None
-    source: str | None
-    url: str | None
-    author: str | None
-    content: str
-    entities: dict[str, tuple[str, ...]] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
-
-    @property
-    def source_name(self) -> str | None:
-        return display_source(self.source)
 
     def to_json(self) -> dict[str, Any]:
         """One flat record (a JSONL line, a CSV row): the entity types are keys of their own."""
