@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.ingest import Article, IngestProblem, read_sources
+from index.solr_client import is_solr_url
 from index.store import DeleteReport, IndexingError, StrictModeError, WriteSession
 from index.stores import open_store
 
@@ -79,7 +80,9 @@ def build_index(
     report = IndexReport(index_dir=str(index_dir))
     sources = [str(s) for s in sources]
     report.rebuilt = rebuild or not store.exists()
-    workers = rebuild_procs(sources, procs) if report.rebuilt else 1
+    # An update of a Whoosh index is one process (it must replace same-id documents in
+    # order); a Solr store replaces by id on the server, so its updates may use workers too.
+    workers = rebuild_procs(sources, procs) if report.rebuilt or is_solr_url(index_dir) else 1
     session = store.session(rebuild=report.rebuilt, procs=workers, limitmb=limitmb, sources=sources)
     try:
         _add_articles(session, read_sources(sources), report, on_item)

@@ -168,6 +168,9 @@ class IndexView(Protocol):
     def doc_frequency(self, field: str, term: str) -> int:
         """Live articles with ``term`` in ``field`` (a contract text field)."""
 
+    def doc_frequencies(self, field: str, terms: list[str]) -> dict[str, int]:
+        """:meth:`doc_frequency` of each of ``terms`` (one round trip for a remote backend)."""
+
     def terms_within(self, field: str, term: str, distance: int, prefix: int) -> list[str]:
         """Vocabulary terms of ``field`` within edit ``distance`` of ``term``, sharing its first ``prefix`` letters."""
 

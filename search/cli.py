@@ -26,6 +26,7 @@ import click
 
 from search.config import BUNDLED_CORPUS, ENV_INDEX, default_index_dir
 from search.request import MAX_PER_PAGE, MAX_RUN_DEPTH, SORTS
+from search.solr_commands import solr_group
 
 #: Export formats of ``search --all`` (as ``search.export.EXPORT_FORMATS``; kept here so that
 #: ``--help`` does not import the engine).
@@ -40,15 +41,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 WEB_APP = "web:create_app"
 
 
-def _index_dir(value: str | None) -> Path:
-    return Path(value) if value else default_index_dir()
+def _index_dir(value: str | None) -> Path | str:
+    """The ``--index`` location: a directory (Whoosh), or a Solr collection URL, kept as typed."""
+    if not value:
+        return default_index_dir()
+    return value if value.startswith(("http://", "https://")) else Path(value)
 
 
 index_option = click.option(
     "--index",
     "index_dir",
-    metavar="DIR",
-    help=f"Index directory (default: ${ENV_INDEX}, else ~/.local/share/arabic-news-search/index).",
+    metavar="DIR|URL",
+    help=(
+        "Index directory (Whoosh), or a SolrCloud collection URL http(s)://HOST:PORT/solr/NAME "
+        f"(default: ${ENV_INDEX}, else ~/.local/share/arabic-news-search/index)."
+    ),
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 
@@ -121,8 +128,15 @@ def main() -> None:
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in when complete.")
 @click.option("--strict", is_flag=True, help="Any unreadable input aborts the run; the index stays as it was.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file problem lines.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Processes that analyze articles (default: automatic; Solr: they also post to Solr).",
+)
 @user_errors
-def index_command(sources: tuple[Path, ...], index_dir: str | None, rebuild: bool, strict: bool, quiet: bool) -> None:
+def index_command(
+    sources: tuple[Path, ...], index_dir: str | None, rebuild: bool, strict: bool, quiet: bool, workers: int | None
+) -> None:
     """Index SOURCES (files or directories; default: the bundled sample corpus).
 
     Formats: .txt (one article a file), .json (an article or a list), .jsonl, each optionally
@@ -146,7 +160,7 @@ def index_command(sources: tuple[Path, ...], index_dir: str | None, rebuild: boo
             bar.update(1)
 
     try:
-        report = build_index(paths, target, rebuild=rebuild, strict=strict, on_item=on_item)
+        report = build_index(paths, target, rebuild=rebuild, strict=strict, on_item=on_item, procs=workers)
     finally:
         bar.close()
     action = "rebuilt" if report.rebuilt else "updated"
@@ -544,10 +558,13 @@ def serve_command(index_dir: str | None, host: str, port: int) -> None:
     """
     module, _, factory = WEB_APP.partition(":")
     create_app = getattr(importlib.import_module(module), factory)
-    app = create_app({"INDEX": str(Path(index_dir))} if index_dir else None)
+    app = create_app({"INDEX": str(_index_dir(index_dir))} if index_dir else None)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"serving {app.config['INDEX']} on http://{shown}:{port}/  (Ctrl-C to stop)", err=True)
     app.run(host=host, port=port, threaded=True, debug=False, load_dotenv=False)
+
+
+main.add_command(solr_group)
 
 
 if __name__ == "__main__":

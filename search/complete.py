@@ -29,7 +29,7 @@ from index.contract import EXACT_FIELDS
 from index.stemmer import lexicon_forms
 from search.backend import IndexView
 from search.profiles import entity_list
-from search.spelling import popularity
+from search.spelling import popularities
 
 __all__ = ["COMPLETE_SCAN", "EntityNames", "complete", "complete_entities"]
 
@@ -72,7 +72,8 @@ def complete(view: IndexView, prefix: str, limit: int = 8) -> list[str]:
     terms = set(_lexicon_candidates(norm))
     for field in EXACT_FIELDS:
         terms.update(view.prefix_terms(field, norm, COMPLETE_SCAN))
-    scored = [(popularity(view, EXACT_FIELDS, term), term) for term in terms]
+    ordered = sorted(terms)
+    scored = list(zip(popularities(view, EXACT_FIELDS, ordered), ordered, strict=True))
     ranked = sorted((item for item in scored if item[0]), key=lambda item: (-item[0], item[1]))
     return [term for _, term in ranked[:limit]]
 

@@ -15,9 +15,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
 
 
-def default_index_dir() -> Path:
-    """``$NEWS_SEARCH_INDEX``, else ``$XDG_DATA_HOME/arabic-news-search/index``."""
-    if os.environ.get(ENV_INDEX):
-        return Path(os.environ[ENV_INDEX])
+def default_index_dir() -> Path | str:
+    """``$NEWS_SEARCH_INDEX`` (a directory, or a Solr collection URL kept as a string), else
+    ``$XDG_DATA_HOME/arabic-news-search/index``."""
+    value = os.environ.get(ENV_INDEX)
+    if value:
+        return value if value.startswith(("http://", "https://")) else Path(value)
     data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return data_home / "arabic-news-search" / "index"

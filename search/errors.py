@@ -5,7 +5,7 @@ Layer: the read side (its bottom).
 
 from __future__ import annotations
 
-__all__ = ["IndexMissing", "QueryError", "SearchError"]
+__all__ = ["BackendUnavailable", "IndexMissing", "QueryError", "SearchError"]
 
 
 class SearchError(Exception):
@@ -18,3 +18,7 @@ class QueryError(SearchError, ValueError):
 
 class IndexMissing(SearchError):  # noqa: N818 - the name the front ends know
     """There is no index to search; the message tells the user how to build one (HTTP 503)."""
+
+
+class BackendUnavailable(SearchError):  # noqa: N818 - named like IndexMissing, for what the user sees
+    """The index is on a server that cannot answer now (unreachable, credentials refused) (HTTP 503)."""

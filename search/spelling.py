@@ -55,6 +55,13 @@ def popularity(view: IndexView, fields: tuple[str, ...], text: str) -> int:
     return max((view.doc_frequency(f, text) for f in fields), default=0)
 
 
+def popularities(view: IndexView, fields: tuple[str, ...], texts: list[str]) -> list[int]:
+    """:func:`popularity` of each of ``texts``, asked of the backend in one batch per field
+    (a remote backend answers hundreds of candidates in one request, not hundreds)."""
+    per_field = [view.doc_frequencies(f, texts) for f in fields]
+    return [max((found.get(t, 0) for found in per_field), default=0) for t in texts]
+
+
 def _edits1(word: str) -> set[str]:
     """Every string one deletion, transposition, substitution or insertion from ``word``."""
     letters = ARABIC_LETTERS if is_arabic(word) else LATIN_LETTERS
@@ -91,7 +98,8 @@ def better_word(view: IndexView, word: str) -> str | None:
 
 def _most_popular(view: IndexView, candidates: set[str], need: int) -> str | None:
     """The candidate in most documents (at least ``need``); ties alphabetically, for stable output."""
-    scored = [(popularity(view, EXACT_FIELDS, c), c) for c in candidates]
+    ordered = sorted(candidates)
+    scored = list(zip(popularities(view, EXACT_FIELDS, ordered), ordered, strict=True))
     scored = [(df, c) for df, c in scored if df >= need]
     if not scored:
         return None

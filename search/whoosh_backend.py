@@ -654,6 +654,10 @@ class WhooshView:
     def doc_frequency(self, field: str, term: str) -> int:
         return self.reader.doc_frequency(field, term)
 
+    def doc_frequencies(self, field: str, terms: list[str]) -> dict[str, int]:
+        frequency = self.reader.doc_frequency
+        return {term: frequency(field, term) for term in terms}
+
     def terms_within(self, field: str, term: str, distance: int, prefix: int) -> list[str]:
         return list(_decoded(self.reader.terms_within(field, term, distance, prefix=prefix)))
 

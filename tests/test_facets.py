@@ -2,7 +2,9 @@
 
 The index is built through ``document_fields`` (so the real entity extractor runs) from a
 few hand-written articles plus the seed corpus.  Expected counts are recomputed by brute
-force from the stored fields, which the engine's counting never reads.
+force from the stored fields of a Whoosh index of the same articles, which the engine's
+counting never reads.  The searches run on both backends (``location``: the Whoosh index, or
+a SolrCloud collection indexed by the same CLI command).
 """
 
 from __future__ import annotations
@@ -75,28 +77,47 @@ ARTICLES = [
 KINDS = ("person", "organization", "place")
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _cli_index(tmp_path_factory: pytest.TempPathFactory, target: str) -> None:
     root = tmp_path_factory.mktemp("facets")
     (root / "articles.json").write_text(json.dumps(ARTICLES, ensure_ascii=False), encoding="utf-8")
-    target = root / "index"
-    args = ["index", str(root / "articles.json"), str(BUNDLED_CORPUS), "--rebuild", "--index", str(target), "-q"]
+    args = ["index", str(root / "articles.json"), str(BUNDLED_CORPUS), "--rebuild", "--index", target, "-q"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def truth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Whoosh index of the articles, read only for its stored fields (the brute-force truth)."""
+    target = tmp_path_factory.mktemp("facets-truth") / "index"
+    _cli_index(tmp_path_factory, str(target))
     return target
 
 
 @pytest.fixture(scope="module")
-def engine(index_dir: Path) -> Iterator[Engine]:
+def index_dir(backend: str, truth_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+              request: pytest.FixtureRequest) -> Path | str:
+    """The searched index on this module's backend: the Whoosh one, or a Solr collection of the same articles."""
+    if backend == "whoosh":
+        return truth_dir
+    from index.solr_admin import create_collection
+
+    url = f"{request.getfixturevalue('solr_base')}/facets"
+    create_collection(url, 2, 1)
+    _cli_index(tmp_path_factory, url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def engine(index_dir: Path | str | str) -> Iterator[Engine]:
     eng = Engine(index_dir)
     yield eng
     eng.close()
 
 
 @pytest.fixture(scope="module")
-def stored(index_dir: Path) -> dict[str, dict[str, Any]]:
+def stored(truth_dir: Path) -> dict[str, dict[str, Any]]:
     """Every document's facet values straight from the stored fields: the brute-force truth."""
-    ix = whoosh_index.open_dir(str(index_dir / os.readlink(index_dir / CURRENT)))
+    ix = whoosh_index.open_dir(str(truth_dir / os.readlink(truth_dir / CURRENT)))
     try:
         with ix.searcher() as searcher:
             return {fields["id"]: _facet_values(fields) for fields in searcher.all_stored_fields()}
@@ -324,7 +345,7 @@ def cli_json(*args: str) -> tuple[int, Any]:
     return result.exit_code, json.loads(result.stdout) if result.stdout.strip().startswith("{") else None
 
 
-def test_cli_filters(engine: Engine, index_dir: Path) -> None:
+def test_cli_filters(engine: Engine, index_dir: Path | str) -> None:
     code, got = cli_json(
         "search", "--place", "الرياض", "--place", "دمشق", "--source", "وكالة أ", "--index", str(index_dir), "--json"
     )
@@ -341,19 +362,19 @@ def test_cli_filters(engine: Engine, index_dir: Path) -> None:
     assert "f1" in {h["id"] for h in got["hits"]}
 
 
-def test_cli_empty_query_without_filters_is_an_error(index_dir: Path) -> None:
+def test_cli_empty_query_without_filters_is_an_error(index_dir: Path | str) -> None:
     result = CliRunner().invoke(main, ["search", "--index", str(index_dir)])
     assert result.exit_code == 2 and "empty query" in result.stderr
 
 
-def test_cli_facets_json_and_text(engine: Engine, index_dir: Path) -> None:
+def test_cli_facets_json_and_text(engine: Engine, index_dir: Path | str) -> None:
     code, got = cli_json("facets", "--index", str(index_dir), "--json")
     assert code == 0 and got == engine.facets()
     text = CliRunner().invoke(main, ["facets", "--index", str(index_dir)]).stdout
     assert "place:" in text and "الرقة" in text
 
 
-def test_cli_show_json_has_entities(index_dir: Path) -> None:
+def test_cli_show_json_has_entities(index_dir: Path | str) -> None:
     code, got = cli_json("show", "f1", "--index", str(index_dir), "--json")
     assert code == 0 and SDF in got["entities"]["organization"] and "الرقة" in got["entities"]["place"]
     text = CliRunner().invoke(main, ["show", "f1", "--index", str(index_dir)]).stdout
@@ -361,12 +382,12 @@ def test_cli_show_json_has_entities(index_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def client(index_dir: Path) -> Any:
+def client(index_dir: Path | str) -> Any:
     app = create_app({"INDEX": str(index_dir), "TESTING": True})
     return app.test_client()
 
 
-def test_api_filters_equal_the_cli_json(client: Any, index_dir: Path, stored: dict[str, dict[str, Any]]) -> None:
+def test_api_filters_equal_the_cli_json(client: Any, index_dir: Path | str, stored: dict[str, dict[str, Any]]) -> None:
     got = client.get("/api/search?q=الرقة&place=الرقة&place=دمشق&from=2017-05&to=2017-06").get_json()
     code, cli = cli_json(
         "search", "الرقة", "--place", "الرقة", "--place", "دمشق", "--from", "2017-05", "--to", "2017-06",

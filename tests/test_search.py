@@ -1,4 +1,10 @@
-"""Searching the seed corpus end to end: matching, ranking, paging, sorting, snippets, suggestions."""
+"""Searching the seed corpus end to end: matching, ranking, paging, sorting, snippets, suggestions.
+
+Every test that searches through the ``engine``, ``pair`` or ``emirs`` fixtures runs on both
+backends (the module's ``backend`` fixture, tests/conftest.py): the Whoosh index and a
+SolrCloud collection of the same articles.  A few tests look at one backend's machinery and
+say so (:func:`whoosh_only`).
+"""
 
 from __future__ import annotations
 
@@ -75,23 +81,23 @@ def article(doc_id: str, content: str, **fields: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def engine(seed_engine: Engine) -> Engine:
-    return seed_engine
+def engine(seed_location: Path | str) -> Iterator[Engine]:
+    eng = Engine(seed_location)
+    yield eng
+    eng.close()
+
+
+def whoosh_only(eng: Engine) -> None:
+    """Skip a test of the Whoosh backend's own machinery (its collectors, its expansion caps)."""
+    if not isinstance(eng.backend, backend_module.WhooshBackend):
+        pytest.skip("tests the Whoosh backend's own machinery")
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory):
+def pair(backend: str, make_location) -> Iterator[Engine]:
     """Two otherwise identical articles: one has the exact form الرقة, one only its stem (بالرقة)."""
-    base = tmp_path_factory.mktemp("pair")
-    source = write_jsonl(
-        base / "pair.jsonl",
-        [
-            article("exact", "وصل المقاتلون إلى الرقة أمس"),
-            article("stem", "وصل المقاتلون بالرقة أمس"),
-        ],
-    )
-    build_index([source], base / "index", rebuild=True)
-    eng = Engine(base / "index")
+    records = [article("exact", "وصل المقاتلون إلى الرقة أمس"), article("stem", "وصل المقاتلون بالرقة أمس")]
+    eng = Engine(make_location(backend, records=records, name="pair"))
     yield eng
     eng.close()
 
@@ -198,6 +204,7 @@ def test_wildcard_on_the_normalized_form(engine: Engine) -> None:
 
 
 def test_wildcard_expansion_cap(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    whoosh_only(engine)  # Lucene matches a wildcard without expanding it into one clause per word
     monkeypatch.setattr(whoosh_query_module, "MAX_EXPANSIONS", 3)
     with pytest.raises(QueryError, match=r"too many words match 'ال\*' \(more than 3\); make the pattern longer"):
         search(engine, "ال*")
@@ -205,6 +212,7 @@ def test_wildcard_expansion_cap(engine: Engine, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_total_expansion_cap_over_all_patterns(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    whoosh_only(engine)
     monkeypatch.setattr(whoosh_query_module, "MAX_TOTAL_EXPANSIONS", 5)
     assert ids(engine, "البوكما*")  # 2 terms (title + content)
     with pytest.raises(QueryError, match=r"the wildcards of this query match too many words \(\d+, the limit is 5\)"):
@@ -330,6 +338,7 @@ def test_time_limit(seed_index: Path) -> None:
 
 def test_time_limit_in_whooshs_collectors(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """``date:`` ranges go through Whoosh's collectors, which enforce the limit themselves."""
+    whoosh_only(engine)
     from whoosh.collectors import TimeLimit, TimeLimitCollector
 
     class Expired(TimeLimitCollector):
@@ -375,13 +384,13 @@ def test_document(engine: Engine) -> None:
     assert as_json(engine.document("no-such-id")) is None
 
 
-def test_stats(engine: Engine, seed_index: Path) -> None:
+def test_stats(engine: Engine, seed_location: Path | str) -> None:
     stats = engine.stats()
     assert stats["documents"] == 5
     assert stats["terms"]["content"] > stats["terms"]["title"] > 0
     assert stats["terms"]["content_stem"] < stats["terms"]["content"]
     assert stats["size_bytes"] > 0 and stats["created"] and stats["updated"]
-    assert stats["index_dir"] == str(seed_index)
+    assert stats["index_dir"] == str(seed_location)
     assert stats["analysis_matches"] is True and "warning" not in stats
     json.dumps(stats)
 
@@ -420,12 +429,12 @@ def test_engine_notices_rebuilds_and_updates(tmp_path: Path) -> None:
 # --- threads -----------------------------------------------------------------------------------
 
 
-def test_threads_search_at_once_and_get_what_one_thread_gets(seed_index: Path) -> None:
+def test_threads_search_at_once_and_get_what_one_thread_gets(seed_location: Path | str) -> None:
     """No global lock: many threads share one engine; every answer equals the serial one."""
     import threading
 
     queries = ["الرقة", "داعش", '"دير الزور"', "إدل*", "قسد OR النصرة", "title:داعش", "الرقة date:2017"]
-    eng = Engine(seed_index)
+    eng = Engine(seed_location)
     try:
         expected = {q: without_time(search(eng, q, per_page=5)) for q in queries}
         failures: list[object] = []
@@ -479,7 +488,7 @@ class _Args(dict):
 
 
 @pytest.fixture(scope="module")
-def emirs_index(make_index) -> Path:
+def emirs_index(backend: str, make_location) -> Path | str:
     records = [
         article("near", "قلد الأمير الأوسمة للمتفوقين", title="أمير منطقة الرياض يقلد الأوسمة"),
         article("far", "استقبل في مكتبه وكيل الإمارة للشؤون الأمنية", title="أمير عسير يستقبل وكيل إمارة منطقة الرياض"),
@@ -487,11 +496,11 @@ def emirs_index(make_index) -> Path:
         article("literal", "الرياض الرياض الرياض منطقة منطقة"),
         article("none", "خبر عن الطقس في جدة"),
     ]
-    return make_index(records=records, name="emirs")
+    return make_location(backend, records=records, name="emirs")
 
 
 @pytest.fixture(scope="module")
-def emirs(emirs_index: Path) -> Iterator[Engine]:
+def emirs(emirs_index: Path | str) -> Iterator[Engine]:
     eng = Engine(emirs_index)
     yield eng
     eng.close()
@@ -555,7 +564,7 @@ def test_function_words_must_all_match_and_do_not_lower_the_bar() -> None:
 
 
 @pytest.mark.parametrize("window", [100, 1])
-def test_scores_fall_with_rank_so_a_trec_run_keeps_its_order(emirs_index: Path, window: int) -> None:
+def test_scores_fall_with_rank_so_a_trec_run_keeps_its_order(emirs_index: Path | str, window: int) -> None:
     """trec_eval re-sorts a run by score: a partial hit must not outscore a full one above it,
     nor a hit after the proximity window one inside it."""
     with closing(Engine(emirs_index, ranking=Ranking(rescore_window=window))) as engine:
@@ -567,7 +576,7 @@ def test_scores_fall_with_rank_so_a_trec_run_keeps_its_order(emirs_index: Path, 
 
 
 @pytest.mark.parametrize("window", [100, 1])
-def test_pages_neither_overlap_nor_skip(emirs_index: Path, window: int) -> None:
+def test_pages_neither_overlap_nor_skip(emirs_index: Path | str, window: int) -> None:
     with closing(Engine(emirs_index, ranking=Ranking(rescore_window=window))) as engine:
         every = [hit.id for hit in engine.search(SearchRequest("أمير منطقة الرياض", per_page=10)).hits]
         paged = [

@@ -22,7 +22,8 @@ from flask import Flask
 
 from index.build import build_index, delete_documents
 from index.stories import MIN_WORDS, OPENING_WORDS, STORY_FILE, StoryTable, story_text
-from search.backend import DUPLICATE_IDS
+from search import querytree as qt
+from search.backend import DUPLICATE_IDS, SearchPlan
 from search.cli import main
 from search.engine import Engine, SearchRequest
 from search.request import args_from_mapping
@@ -97,13 +98,12 @@ def write_records(path: Path, records: list[dict]) -> Path:
     return path
 
 
-def stories_of(index_dir: Path) -> dict[str, str]:
-    """Every indexed article's story, as stored in the index."""
-    engine = Engine(index_dir)
+def stories_of(location: Path | str) -> dict[str, str]:
+    """Every indexed article's story, as stored in the index (either backend)."""
+    engine = Engine(location)
     try:
         with engine.backend.view() as view:
-            searcher = view.searcher
-            return {f["id"]: f["story"] for f in searcher.all_stored_fields()}
+            return {found.doc.id: found.doc.story for found in view.listing(SearchPlan(qt.Every())).hits}
     finally:
         engine.close()
 
@@ -198,18 +198,19 @@ def test_signatures_are_the_same_in_every_process() -> None:
 
 
 @pytest.fixture(scope="module")
-def wire_index(make_index) -> Path:
-    return make_index(records=RECORDS, name="wire")
+def wire_index(backend: str, make_location) -> Path | str:
+    """The wire articles on this module's backend (the collapse tests run on both)."""
+    return make_location(backend, records=RECORDS, name="wire")
 
 
 @pytest.fixture(scope="module")
-def engine(wire_index: Path) -> Iterator[Engine]:
+def engine(wire_index: Path | str) -> Iterator[Engine]:
     engine = Engine(wire_index)
     yield engine
     engine.close()
 
 
-def test_a_build_stores_each_articles_story(wire_index: Path) -> None:
+def test_a_build_stores_each_articles_story(wire_index: Path | str) -> None:
     assert stories_of(wire_index) == STORY
 
 
@@ -356,7 +357,7 @@ def test_collapse_and_story_round_trip_through_query_strings() -> None:
 
 
 @pytest.fixture(scope="module")
-def app(wire_index: Path) -> Iterator[Flask]:
+def app(wire_index: Path | str) -> Iterator[Flask]:
     application = create_app({"INDEX": str(wire_index), "TESTING": True})
     yield application
     close_engine(application)
@@ -388,7 +389,7 @@ def test_the_page_names_both_counts_and_links_the_copies(app: Flask) -> None:
     assert 'name="collapse" value="false"' in listing, "the search form keeps collapse off"
 
 
-def test_the_cli_collapses_unless_told_not_to(wire_index: Path) -> None:
+def test_the_cli_collapses_unless_told_not_to(wire_index: Path | str) -> None:
     runner = CliRunner()
     out = runner.invoke(main, ["search", "الرياض", "--index", str(wire_index), "--sort", "date"]).stdout
     assert out.startswith("9 results in 5 stories")
@@ -400,7 +401,7 @@ def test_the_cli_collapses_unless_told_not_to(wire_index: Path) -> None:
     assert copies.exit_code == 0 and copies.stdout.startswith("2 results")
 
 
-def test_batch_runs_are_never_collapsed(wire_index: Path, tmp_path: Path) -> None:
+def test_batch_runs_are_never_collapsed(wire_index: Path | str, tmp_path: Path) -> None:
     queries = tmp_path / "queries.tsv"
     queries.write_text("q1\tالرياض\n", encoding="utf-8")
     out = CliRunner().invoke(main, ["batch", str(queries), "--index", str(wire_index)]).stdout

@@ -11,7 +11,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from search.errors import IndexMissing, QueryError
+from search.errors import BackendUnavailable, IndexMissing, QueryError
 from search.request import MAX_QUERY_CHARS, SearchRequest
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _bad_query(exc: QueryError) -> tuple[Response | str, int]:
     return respond(str(exc), 400)
 
 
-def _index_missing(exc: IndexMissing) -> tuple[Response | str, int]:
+def _index_missing(exc: IndexMissing | BackendUnavailable) -> tuple[Response | str, int]:
     log.warning("%s", exc)
     return respond(str(exc), 503)
 
@@ -79,5 +79,6 @@ def init_app(app: Flask) -> None:
     """Register the handlers on the app, so they also cover unknown URLs."""
     app.register_error_handler(QueryError, _bad_query)
     app.register_error_handler(IndexMissing, _index_missing)
+    app.register_error_handler(BackendUnavailable, _index_missing)
     app.register_error_handler(InternalServerError, _server_error)
     app.register_error_handler(HTTPException, _http_error)
