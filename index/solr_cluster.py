@@ -48,6 +48,8 @@ __all__ = [
 
 SOLR_VERSION = "9.10.1"
 ENV_CACHE = "NEWS_SEARCH_SOLR_CACHE"
+#: Each node's Java heap (``-Xmx``), e.g. ``2g`` for a benchmark of a few hundred thousand articles.
+ENV_HEAP = "NEWS_SEARCH_SOLR_HEAP"
 REPOSITORY = Path(__file__).resolve().parents[1]
 POM = REPOSITORY / "solr" / "pom.xml"
 LAUNCHER = REPOSITORY / "solr" / "SolrNode.java"
@@ -144,7 +146,9 @@ class _Launcher:
             cds = [f"-XX:SharedArchiveFile={self.archive}"]
         if cds:  # an older JVM ignores the options; a stale archive is skipped, silently
             cds = ["-XX:+IgnoreUnrecognizedVMOptions", "-Xlog:cds*=off", *cds]
-        return [self.java, *NODE_JVM, *cds, f"-Dsolr.log.dir={node.home / 'logs'}", "-cp", self.classpath,
+        heap = os.environ.get(ENV_HEAP)
+        jvm = [f"-Xmx{heap}" if heap and option.startswith("-Xmx") else option for option in NODE_JVM]
+        return [self.java, *jvm, *cds, f"-Dsolr.log.dir={node.home / 'logs'}", "-cp", self.classpath,
                 *self.main, str(node.home), str(node.port), f"{HOST}:{zk_port}"]
 
 
