@@ -58,9 +58,10 @@ STATE_FILE = "cluster.json"
 HOST = "127.0.0.1"
 START_TIMEOUT = 180.0
 STOP_TIMEOUT = 30.0
-#: Modest heaps (a test cluster holds a few thousand articles) and, for ZooKeeper, the client
+#: Modest heaps (1 GB holds the 31k corpus with 64 MB indexing buffers per core; more:
+#: NEWS_SEARCH_SOLR_HEAP) and, for ZooKeeper, the client
 #: compiler and a single-threaded collector: it does little work, so it should cost little.
-NODE_JVM = ("-Xmx512m", "-XX:+UseSerialGC")
+NODE_JVM = ("-Xmx1g", "-XX:+UseSerialGC")
 ZK_JVM = ("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
 NODE_MARK = "SolrNode"
 ZK_MARK = "QuorumPeerMain"

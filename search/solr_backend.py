@@ -171,7 +171,8 @@ class SolrView:
         params["json.facet"] = json.dumps(facets, ensure_ascii=False)
         answer = self._select(params)
         facets_answer = answer.get("facets", {})
-        total = int(facets_answer.get("articles", {}).get("count", 0))
+        counted = facets_answer.get("articles")
+        total = int(counted["count"] if counted else answer["response"]["numFound"])
         stories = int(answer["response"]["numFound"]) if collapse else None
         if collapse and window:
             window_hits = self._rescore(answer["response"]["docs"], words)
@@ -263,10 +264,14 @@ class SolrView:
         """The JSON Facet request: every facet, the full-match count, the date histogram, and the
         article total — all over every match (``excluded``: the tag of the story collapse)."""
         domain = {"excludeTags": excluded} if excluded else {}
-        facets: dict[str, Any] = {"articles": {"type": "query", "q": "*:*", "domain": domain}}
+        facets: dict[str, Any] = {}
+        if excluded:  # the collapsed numFound counts stories: count the articles here
+            facets["articles"] = {"type": "query", "q": "*:*", "domain": domain}
         if plan.facet_limit != 0:
             limit = -1 if plan.facet_limit is None else plan.facet_limit
             for key, field in FACETS.items():
+                if key == "date" and plan.date_histogram:
+                    continue  # the histogram takes the month facet's place (search/engine.py)
                 facets[f"f_{key}"] = {
                     "type": "terms", "field": field, "limit": limit, "sort": "count desc",
                     "refine": True, "overrequest": -1 if limit < 0 else OVERREQUEST, "domain": domain,
