@@ -101,14 +101,20 @@ def is_generation_of(name: str, alias: str) -> bool:
 def new_collection(client: SolrClient, name: str, shards: int, replicas: int, config: str = CONFIGSET) -> None:
     """Create an empty collection routed by story (a story's copies share a shard, so Solr can
     collapse them) and wait until every replica is active."""
-    client.admin(
-        "CREATE",
-        name=name,
-        numShards=shards,
-        replicationFactor=replicas,
-        waitForFinalState="true",
-        **{"collection.configName": config, "router.field": "story"},
-    )
+    try:
+        client.admin(
+            "CREATE",
+            name=name,
+            numShards=shards,
+            replicationFactor=replicas,
+            waitForFinalState="true",
+            **{"collection.configName": config, "router.field": "story"},
+        )
+    except SolrError as error:
+        if "core creation failed" in str(error).lower():
+            raise SolrError(f"{error} — is the project's Solr plugin on every node? (`search-cli solr fetch` "
+                            "builds it; README: SolrCloud in production)") from None
+        raise
     wait_for_active(client, name)
 
 

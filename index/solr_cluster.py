@@ -40,6 +40,7 @@ from index.solr_client import SolrClient, SolrError
 __all__ = [
     "ClusterError",
     "ensure_jars",
+    "plugin_jar",
     "restart_node",
     "solr_home_cache",
     "start_cluster",
@@ -170,6 +171,24 @@ def _launcher(cache: Path) -> _Launcher:
         _build_launcher(javac, jars, sources, jar)
     classpath = f"{jar}{os.pathsep}{jars}"
     return _Launcher(java, classpath, ("SolrNode",), cache / "cds" / f"{_cds_key(java, classpath, cache)}.jsa")
+
+
+def plugin_jar() -> Path:
+    """The project's Solr plugin (the similarity the configset names) as a jar of its own, built once.
+
+    A production cluster needs it on every node (``solr.xml``'s ``sharedLib``, or the node's
+    ``lib/`` directory) before ``solr create``; the local cluster's launcher jar holds it too.
+    """
+    cache = ensure_jars()
+    javac = shutil.which("javac")
+    if javac is None:
+        raise ClusterError("javac not found on PATH: install a JDK 17+ to build the Solr plugin of solr/plugin")
+    sources = sorted(PLUGINS.rglob("*.java"))
+    digest = hashlib.sha256(b"".join(s.read_bytes() for s in sources)).hexdigest()[:16]
+    jar = cache / "plugin" / f"arabic-news-solr-plugin-{digest}.jar"
+    if not jar.is_file():
+        _build_launcher(javac, str(cache / "lib" / "*"), sources, jar)
+    return jar
 
 
 def _java_sources() -> list[Path]:

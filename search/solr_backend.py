@@ -82,7 +82,7 @@ class SolrBackend:
         *,
         time_limit: float = 5.0,
         ranking: Ranking = DEFAULT_RANKING,
-        search_slots: int | None = None,
+        search_slots: int | None = None,  # the Whoosh backend's option: Solr bounds its own concurrency
         client: SolrClient | None = None,
     ) -> None:
         self.where = SolrLocation.parse(url)
@@ -158,6 +158,13 @@ class SolrView:
         (:meth:`_rescored_stories`): Solr picks a story's best article by its score before the
         rescoring, and the Whoosh backend, after.
         """
+        if plan.limit == 0 and isinstance(plan.tree, qt.Every) and not plan.filters and not plan.date_histogram:
+            # The whole index counted (the facets page, the entity list): once per generation.
+            whole = self.memo(f"whole:{plan.facet_limit}", lambda: self._search(plan))
+            return Matches(whole.total, [], {key: list(values) for key, values in whole.facets.items()})
+        return self._search(plan)
+
+    def _search(self, plan: SearchPlan) -> Matches:
         compiled = self._compile(plan.tree)
         words = plain_words(plan.tree)
         end = plan.offset + plan.limit

@@ -68,10 +68,15 @@ def solr_group() -> None:
 @solr_group.command("fetch")
 @cluster_errors
 def fetch_command() -> None:
-    """Fetch the Solr jars with Maven (once) and print the cache directory."""
-    from index.solr_cluster import ensure_jars
+    """Fetch the Solr jars with Maven (once), build the project's Solr plugin jar, print both paths.
+
+    The plugin (the ranking the configset names) must be on every node of a production
+    cluster before ``solr create``; the README says how.
+    """
+    from index.solr_cluster import ensure_jars, plugin_jar
 
     click.echo(str(ensure_jars()))
+    click.echo(str(plugin_jar()))
 
 
 @solr_group.command("start")

@@ -247,6 +247,11 @@ def test_the_web_app_searches_a_collection(seed_url: str) -> None:
         assert web.get("/api/suggest?q=الرق").status_code == 200
         feed = web.get("/feed?q=الرقة")
         assert feed.status_code == 200 and b"<entry" in feed.data
+        entity = web.get("/api/entity/organization/قوات سوريا الديمقراطية").get_json()
+        assert entity["total"] >= 3 and entity["articles"]
+        assert web.get("/entity/organization/قوات سوريا الديمقراطية").status_code == 200
+        export = web.get("/api/export?q=الرقة&format=jsonl")
+        assert export.status_code == 200 and len(export.get_data(as_text=True).splitlines()) == 4
     finally:
         close_engine(app)
 
