@@ -25,6 +25,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from typing import Any
 
@@ -94,6 +95,7 @@ class SolrBackend:
         self._checked = 0.0
         self._lock = threading.Lock()
         self._nodes_learned = False
+        self._pool: ThreadPoolExecutor | None = None
 
     @contextmanager
     def view(self) -> Iterator[SolrView]:
@@ -109,7 +111,18 @@ class SolrBackend:
             raise BackendUnavailable(f"Solr: {error}") from None
 
     def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
         self.client.close()
+
+    def pool(self) -> ThreadPoolExecutor:
+        """Threads for a search's second request (sent while the first is answered)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="solr-search")
+            return self._pool
 
     def _current(self) -> _Generation:
         """The collection behind the alias, looked up again at most every :data:`ALIAS_TTL` seconds."""
@@ -154,9 +167,9 @@ class SolrView:
     def search(self, plan: SearchPlan) -> Matches:
         """One request: the page (its stories, when collapsed), the counts and the facets.
 
-        A collapsed page of a query whose best hits are rescored for proximity takes two
-        (:meth:`_rescored_stories`): Solr picks a story's best article by its score before the
-        rescoring, and the Whoosh backend, after.
+        A collapsed page of a query whose best hits are rescored for proximity takes two, sent
+        at once (:meth:`_rescored_stories`): Solr picks a story's best article by its score
+        before the rescoring, and the Whoosh backend, after.
         """
         if plan.limit == 0 and isinstance(plan.tree, qt.Every) and not plan.filters and not plan.date_histogram:
             # The whole index counted (the facets page, the entity list): once per generation.
@@ -176,14 +189,19 @@ class SolrView:
             self._collapse(params, compiled, plan.sort)
         facets = self._facets(plan, compiled, excluded="collapse" if collapse and not window else None)
         params["json.facet"] = json.dumps(facets, ensure_ascii=False)
+        collapsed = None
+        if collapse and window:  # the stories' request does not wait for the window's: both at once
+            stories_params = self._params(plan, compiled, end + window)
+            self._collapse(stories_params, compiled, plan.sort)
+            collapsed = self.backend.pool().submit(self._select, stories_params)
         answer = self._select(params)
         facets_answer = answer.get("facets", {})
         counted = facets_answer.get("articles")
         total = int(counted["count"] if counted else answer["response"]["numFound"])
         stories = int(answer["response"]["numFound"]) if collapse else None
-        if collapse and window:
+        if collapsed is not None:
             window_hits = self._rescore(answer["response"]["docs"], words)
-            hits, stories = self._rescored_stories(plan, compiled, words, window_hits)
+            hits, stories = self._rescored_stories(plan, compiled, words, window_hits, collapsed.result())
         else:
             hits = self._hits(answer, compiled, words, window)[plan.offset : end] if end > 0 else []
         return Matches(
@@ -204,7 +222,12 @@ class SolrView:
         params["expand.fl"] = "id"
 
     def _rescored_stories(
-        self, plan: SearchPlan, compiled: Compiled, words: tuple[qt.Word, ...], window: list[tuple[dict, float]]
+        self,
+        plan: SearchPlan,
+        compiled: Compiled,
+        words: tuple[qt.Word, ...],
+        window: list[tuple[dict, float]],
+        answer: dict[str, Any],
     ) -> tuple[list[Found], int]:
         """A page of stories in the final order (the rescored window, then Solr's collapsed order).
 
@@ -213,9 +236,6 @@ class SolrView:
         articles: those of the window in their new order, then the rest as Solr expands them.
         """
         end = plan.offset + plan.limit
-        params = self._params(plan, compiled, end + len(window))
-        self._collapse(params, compiled, plan.sort)
-        answer = self._select(params)
         expanded = answer.get("expanded", {})
         heads: list[tuple[dict[str, Any], float]] = []
         members: dict[str, list[str]] = {}
