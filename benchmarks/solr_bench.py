@@ -55,21 +55,22 @@ def parse_size(text: str) -> int:
     return int(float(text[:-1]) * 1000) if text.endswith("k") else int(text)
 
 
-def corpus_of(size: int, work: Path) -> tuple[Path, int]:
-    """The input of ``size`` articles: the real corpus at its own size, else a synthetic one.
+def corpus_of(size: int, work: Path) -> tuple[Path, int, str]:
+    """The input of ``size`` articles: SaudiNewsNet up to its own size (31k: all of it), else synthetic.
 
-    Records without content are left out first (the indexer reports each as a problem and
-    exits 1); "31k" is the first 31,000 of the rest, all indexed by both backends.
+    Records without content are left out (the indexer reports each as a problem and exits 1),
+    so "31k" is SaudiNewsNet's 30,676 articles with content, on both backends.
     """
     with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
-        real = [r for r in map(json.loads, fh) if (r.get("content") or "").strip()]
-    if size <= len(real):
+        raw = [json.loads(line) for line in fh]
+    real = [r for r in raw if (r.get("content") or "").strip()]
+    if size <= len(raw):
         path = work / f"corpus-{size}.jsonl"
         with open(path, "w", encoding="utf-8") as out:
             for record in real[:size]:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        return path, min(size, len(real))
-    return synthetic(real, size, work), size
+        return path, min(size, len(real)), "SaudiNewsNet"
+    return synthetic(real, size, work), size, "synthetic"
 
 
 def synthetic(real: list[dict], size: int, work: Path) -> Path:
@@ -180,9 +181,10 @@ def table(results: dict) -> str:
         "| totals equal | top-10 overlap |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for size, row in results["sizes"].items():
+    for row in results["sizes"].values():
         w, s, q = row["whoosh_build"], row["solr_build"], row["queries"]
-        rows.append(f"| {row.get('articles', int(size)):,} | Whoosh | {w['wall_s']:.0f} s | {w['cpu_s']:.0f} s "
+        label = f"{row['articles']:,} ({row.get('corpus', 'synthetic')})"
+        rows.append(f"| {label} | Whoosh | {w['wall_s']:.0f} s | {w['cpu_s']:.0f} s "
                     f"| {w['peak_rss_mb']:.0f} MB | {w['disk_mb']:.0f} MB "
                     f"| {q['whoosh_p50_ms']:.0f} / {q['whoosh_p95_ms']:.0f} ms | | |")
         rows.append(f"| | SolrCloud 3 nodes, 2×2 | {s['wall_s']:.0f} s | {s['cpu_s_all']:.0f} s "
@@ -229,9 +231,10 @@ def main() -> int:
 
 def one_size(size: int, work: Path, base: str, pids: list[int], queries: list[dict], reps: int) -> dict:
     print(f"== {size} articles", file=sys.stderr, flush=True)
-    source, articles = corpus_of(size, work)
+    source, articles, kind = corpus_of(size, work)
     whoosh_dir, url = work / f"whoosh-{size}", f"{base}/bench{size}"
-    row: dict = {"articles": articles, "whoosh_build": build_whoosh(source, whoosh_dir, work / "logs")}
+    row: dict = {"articles": articles, "corpus": kind}
+    row["whoosh_build"] = build_whoosh(source, whoosh_dir, work / "logs")
     print("  whoosh", json.dumps(row["whoosh_build"]), file=sys.stderr, flush=True)
     row["solr_build"] = build_solr(source, url, work / "logs", pids)
     print("  solr", json.dumps(row["solr_build"]), file=sys.stderr, flush=True)
