@@ -37,17 +37,27 @@ def make_index(tmp_path_factory: pytest.TempPathFactory) -> MakeIndex:
 
     def build(*sources: Path, records: list[dict] | None = None, name: str = "index", seed: bool = False) -> Path:
         root = tmp_path_factory.mktemp(name)
-        inputs = [SEED] if seed else []
-        inputs += list(sources)
-        if records is not None:
-            extra = root / "records.json"
-            extra.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-            inputs.append(extra)
-        report = build_index(inputs, root / "index", rebuild=True)
-        assert report.failed == 0 and report.skipped == 0, report.problems
-        return root / "index"
+        return build_clean(_inputs(root, sources, records, seed), root / "index")
 
     return build
+
+
+def _inputs(root: Path, sources: tuple[Path, ...], records: list[dict] | None, seed: bool) -> list[Path]:
+    """The inputs of a test index: the seed articles if asked, ``sources``, ``records`` written to a JSON file."""
+    inputs = [SEED] if seed else []
+    inputs += list(sources)
+    if records is not None:
+        extra = root / "records.json"
+        extra.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+        inputs.append(extra)
+    return inputs
+
+
+def build_clean(inputs: list[Path], location: Path | str) -> Path | str:
+    """Rebuild the index at ``location`` from ``inputs``, which must all read without a problem."""
+    report = build_index(inputs, location, rebuild=True)
+    assert report.failed == 0 and report.skipped == 0, report.problems
+    return location
 
 
 @pytest.fixture(scope="session")
@@ -109,16 +119,7 @@ def make_location(make_index: MakeIndex, tmp_path_factory: pytest.TempPathFactor
         base = request.getfixturevalue("solr_base")
         url = f"{base}/{name}_{next(counter)}"
         create_collection(url, shards, replicas)
-        root = tmp_path_factory.mktemp(name)
-        inputs = [SEED] if seed else []
-        inputs += list(sources)
-        if records is not None:
-            extra = root / "records.json"
-            extra.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-            inputs.append(extra)
-        report = build_index(inputs, url, rebuild=True)
-        assert report.failed == 0 and report.skipped == 0, report.problems
-        return url
+        return build_clean(_inputs(tmp_path_factory.mktemp(name), sources, records, seed), url)
 
     return build
 
